@@ -1,0 +1,196 @@
+"""Dedup quality and cost against the generator's ground truth, at several population sizes.
+
+    .venv/bin/python benchmarks/bench_dedupe.py [--people 10000 100000 1000000] [--source chain|frames]
+
+--source chain   generate landing files -> raw ingestion -> normalization -> build_identity
+                 (the real pipeline; the dedup step runs in its own process so its wall time
+                 and peak RSS are its own).
+--source frames  the generator's in-memory records (before they are written to files) fed
+                 straight to match_records: no ingestion/normalization, e-mail, phone and
+                 company compared on the engine's own folding.
+
+Prints pairwise precision, recall and F1 (pairs of records placed in one lead vs pairs of
+records of one true person), wall time, rows/s and peak RSS of the dedup step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pairwise_scores(assigned: pl.DataFrame) -> dict[str, float]:
+    """assigned: one row per record with `predicted` and `truth` group ids."""
+    def pair_count(groups: list[str]) -> int:
+        sizes = assigned.group_by(groups).len()["len"]
+        return int((sizes * (sizes - 1) // 2).sum())
+
+    predicted, actual, both = pair_count(["predicted"]), pair_count(["truth"]), pair_count(["predicted", "truth"])
+    precision = both / predicted if predicted else 1.0
+    recall = both / actual if actual else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "true_pairs": actual, "predicted_pairs": predicted}
+
+
+def _run_child(argv: list[str]) -> tuple[dict, float, float, float]:
+    """Run this script as a child; returns its JSON result, wall seconds, peak RSS in MiB and
+    CPU seconds (user + system: comparable even when other work shares the machine)."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, *argv], stdout=subprocess.PIPE, cwd=ROOT)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"child step {argv[:2]} failed with status {status}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return json.loads(output.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss / 1024, cpu
+
+
+# --- child steps -----------------------------------------------------------------------------
+
+
+def step_prepare_chain(workdir: Path, people: int, seed: int) -> dict:
+    import duckdb
+
+    from ingest.generate.api import generate_landing
+    from ingest.normalize import build_core
+    from ingest.raw.ingest_run import ingest_source_kind
+
+    landing = workdir / "landing"
+    generate_landing(landing, people=people, seed=seed)
+    conn = duckdb.connect(str(workdir / "warehouse.duckdb"))
+    for kind in ("purchased_list", "web_form", "crm_export"):
+        ingest_source_kind(conn, landing, kind, batch_id="bench")
+    build_core(conn)
+    records = conn.sql("select count(*) from core.lead_records").fetchone()[0]
+    conn.close()
+    return {"records": records}
+
+
+def step_dedupe_chain(workdir: Path) -> dict:
+    import duckdb
+
+    from ingest.dedupe import build_identity
+
+    conn = duckdb.connect(str(workdir / "warehouse.duckdb"))
+    started = time.perf_counter()
+    report = build_identity(conn, now=dt.datetime(2026, 11, 2))
+    seconds = time.perf_counter() - started
+    conn.close()
+    return {"seconds": seconds, **report.to_metadata()}
+
+
+def step_prepare_frames(workdir: Path, people: int, seed: int) -> dict:
+    from ingest.generate import api, population
+
+    pop = population.build_people(seed, people, anchor=api.ANCHOR_DATE)
+    recs = api._records_for(pop, seed, api.ANCHOR_DATE, 0)
+    columns = ["first_name", "last_name", "email", "phone", "company", "street", "house_number",
+               "postcode", "city", "birth_date", "created_at"]
+    frame = recs.select(
+        pl.int_range(pl.len()).cast(pl.String).str.zfill(9).alias("record_id"),
+        pl.col("person_id").cast(pl.String),
+        pl.col("source").alias("source_system"),
+        *[pl.col(c) for c in columns if c in recs.columns],
+    ).with_columns(pl.col("birth_date").cast(pl.String))
+    frame.write_parquet(workdir / "frames.parquet")
+    return {"records": frame.height}
+
+
+def step_dedupe_frames(workdir: Path) -> dict:
+    from ingest.dedupe import match_records
+
+    frame = pl.read_parquet(workdir / "frames.parquet")
+    started = time.perf_counter()
+    result = match_records(frame.drop("person_id"))
+    seconds = time.perf_counter() - started
+    result.clusters.select("record_id", "cluster_id").write_parquet(workdir / "clusters.parquet")
+    return {"seconds": seconds, **result.stats}
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def evaluate_chain(workdir: Path) -> dict:
+    import duckdb
+
+    conn = duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True)
+    assigned = conn.sql(
+        "select i.lead_id as predicted, r.source_file, r.source_row "
+        "from core.lead_identity i join core.lead_records r using (record_id)"
+    ).pl()
+    conn.close()
+    truth = pl.read_parquet(workdir / "ground_truth" / "records.parquet").select(
+        "source_file", "source_row", truth="person_id"
+    )
+    joined = assigned.join(truth, on=["source_file", "source_row"], how="left")
+    unmatched = joined["truth"].null_count()
+    scores = pairwise_scores(joined.filter(pl.col("truth").is_not_null()))
+    return {**scores, "records_without_truth": unmatched}
+
+
+def evaluate_frames(workdir: Path) -> dict:
+    truth = pl.read_parquet(workdir / "frames.parquet", columns=["record_id", "person_id"])
+    clusters = pl.read_parquet(workdir / "clusters.parquet")
+    joined = clusters.join(truth, on="record_id").select(predicted="cluster_id", truth="person_id")
+    return pairwise_scores(joined)
+
+
+def measure(people: int, seed: int, source: str, keep: Path | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench_dedupe_") as tmp:
+        workdir = keep / f"{source}_{people}" if keep else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        prepared, prep_wall, _, _ = _run_child(["--step", f"prepare_{source}", "--workdir", str(workdir),
+                                             "--people", str(people), "--seed", str(seed)])
+        stats, wall, peak_mib, cpu = _run_child(["--step", f"dedupe_{source}", "--workdir", str(workdir)])
+        scores = evaluate_chain(workdir) if source == "chain" else evaluate_frames(workdir)
+    records = prepared["records"]
+    print(
+        f"people={people:>9,} records={records:>9,} | P={scores['precision']:.4f} R={scores['recall']:.4f} "
+        f"F1={scores['f1']:.4f} | dedup {stats['seconds']:.1f}s in-step ({wall:.1f}s incl. start-up), "
+        f"{records / stats['seconds']:,.0f} rows/s, CPU {cpu:.1f}s, peak RSS {peak_mib:,.0f} MiB | "
+        f"prep {prep_wall:.0f}s, load avg {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    detail = {k: stats[k] for k in ("candidate_pairs", "largest_cluster", "review_pairs", "auto_merge_pairs",
+                                     "size_guard_demoted_pairs", "oversized_blocks_skipped") if k in stats}
+    print(f"    true pairs {scores['true_pairs']:,}, predicted pairs {scores['predicted_pairs']:,}; {detail}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--source", choices=["chain", "frames"], default="chain")
+    parser.add_argument("--keep", type=Path, help="keep the work folders here instead of a temp dir")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        steps = {
+            "prepare_chain": lambda: step_prepare_chain(args.workdir, args.people[0], args.seed),
+            "dedupe_chain": lambda: step_dedupe_chain(args.workdir),
+            "prepare_frames": lambda: step_prepare_frames(args.workdir, args.people[0], args.seed),
+            "dedupe_frames": lambda: step_dedupe_frames(args.workdir),
+        }
+        print(json.dumps(steps[args.step](), default=str))
+        return 0
+    print(f"dedup benchmark, source={args.source}, seed={args.seed}, cpus={os.cpu_count()}", flush=True)
+    for people in args.people:
+        measure(people, args.seed, args.source, args.keep)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

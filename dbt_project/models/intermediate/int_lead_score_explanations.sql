@@ -1,0 +1,80 @@
+{{ config(materialized='table') }}
+
+-- A readable list of the points behind each lead's score: fit rules in a fixed order, then the
+-- engagement by touchpoint type, strongest first.
+
+{%- set fit_rules = ['seniority', 'industry_in_target_list', 'company_size_band', 'budget_authority',
+                     'country_in_market', 'business_email', 'freemail_email', 'data_completeness'] %}
+
+with
+
+fit_points as (
+
+    select * from {{ ref('int_lead_fit_points') }}
+
+),
+
+engagement_points as (
+
+    select * from {{ ref('int_lead_engagement_points') }}
+    where decayed_points > 0
+
+),
+
+fit_labels as (
+
+    select
+        lead_id,
+        {%- for rule in fit_rules %}
+        max(case when rule_key = '{{ rule }}' then {{ dbt.concat([
+            "rule_key",
+            "coalesce(" ~ dbt.concat(["' ('", "rule_detail", "')'"]) ~ ", '')",
+            "' +'",
+            dbt.cast('round(points, 1)', dbt.type_string()),
+        ]) }} end) as {{ rule }}_label{{ ',' if not loop.last }}
+        {%- endfor %}
+    from fit_points
+    group by lead_id
+
+),
+
+fit_explanations as (
+
+    {%- set pieces = [] %}
+    {%- for rule in fit_rules %}
+        {%- do pieces.append("coalesce(" ~ dbt.concat(["', '", rule ~ "_label"]) ~ ", '')") %}
+    {%- endfor %}
+    select
+        lead_id,
+        -- every piece starts with ', '; drop the first one
+        substring({{ dbt.concat(pieces) }}, 3) as fit_explanation
+    from fit_labels
+
+),
+
+engagement_explanations as (
+
+    select
+        lead_id,
+        {{ dbt.listagg(
+            measure=dbt.concat([
+                "touchpoint_type",
+                "' x'", dbt.cast('touchpoint_count', dbt.type_string()),
+                "', last '", dbt.cast('days_since_last', dbt.type_string()), "'d ago +'",
+                dbt.cast('round(decayed_points, 1)', dbt.type_string()),
+            ]),
+            delimiter_text="', '",
+            order_by_clause="order by decayed_points desc, touchpoint_type",
+        ) }} as engagement_explanation
+    from engagement_points
+    group by lead_id
+
+)
+
+select
+    coalesce(fit_explanations.lead_id, engagement_explanations.lead_id) as lead_id,
+    fit_explanations.fit_explanation,
+    engagement_explanations.engagement_explanation
+from fit_explanations
+full outer join engagement_explanations
+    on fit_explanations.lead_id = engagement_explanations.lead_id

@@ -1,0 +1,162 @@
+-- One row per lead: fit, engagement and blended lead score, rating, lifecycle and funnel stage,
+-- and a readable explanation of the points. Every number comes from the scoring seeds and vars.
+
+with
+
+leads as (
+
+    select * from {{ ref('stg_core__golden_leads') }}
+
+),
+
+fit_points as (
+
+    select * from {{ ref('int_lead_fit_points') }}
+
+),
+
+engagement as (
+
+    select * from {{ ref('int_lead_engagement_points') }}
+
+),
+
+explanations as (
+
+    select * from {{ ref('int_lead_score_explanations') }}
+
+),
+
+crm_stages as (
+
+    select * from {{ ref('int_lead_crm_stages') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('lifecycle_stages') }}
+
+),
+
+fit_totals as (
+
+    select lead_id, sum(points) as fit_points
+    from fit_points
+    group by lead_id
+
+),
+
+engagement_totals as (
+
+    select lead_id, sum(decayed_points) as engagement_points
+    from engagement
+    group by lead_id
+
+),
+
+hand_raisers as (
+
+    select
+        lead_id,
+        min(days_since_last) as days_since_hand_raise
+    from engagement
+    where is_hand_raiser
+    group by lead_id
+
+),
+
+scored as (
+
+    select
+        leads.lead_id,
+        least(coalesce(fit_totals.fit_points, 0), {{ scoring_setting('fit_score_cap') }}) as fit_score,
+        least(coalesce(engagement_totals.engagement_points, 0), {{ scoring_setting('engagement_score_cap') }}) as engagement_score,
+        explanations.fit_explanation,
+        explanations.engagement_explanation,
+        hand_raisers.days_since_hand_raise
+    from leads
+    left join fit_totals on leads.lead_id = fit_totals.lead_id
+    left join engagement_totals on leads.lead_id = engagement_totals.lead_id
+    left join explanations on leads.lead_id = explanations.lead_id
+    left join hand_raisers on leads.lead_id = hand_raisers.lead_id
+
+),
+
+blended as (
+
+    select
+        *,
+        cast(round(greatest(0, least(100,
+            {{ scoring_setting('fit_weight') }} * fit_score
+            + {{ scoring_setting('engagement_weight') }} * engagement_score
+        ))) as {{ dbt.type_int() }}) as lead_score,
+        coalesce(
+            days_since_hand_raise <= {{ scoring_setting('fast_track_window_days') }}
+            and fit_score >= {{ scoring_setting('fast_track_min_fit_score') }},
+            false
+        ) as is_fast_tracked
+    from scored
+
+),
+
+rated as (
+
+    select
+        blended.*,
+        case
+            when is_fast_tracked or lead_score >= {{ scoring_setting('rating_hot_min_score') }} then 'hot'
+            when lead_score >= {{ scoring_setting('rating_warm_min_score') }} then 'warm'
+            else 'cold'
+        end as rating,
+        case
+            when is_fast_tracked or lead_score >= {{ scoring_setting('mql_min_score') }} then 'mql'
+            else 'lead'
+        end as computed_lifecycle_stage
+    from blended
+
+),
+
+staged as (
+
+    select
+        rated.*,
+        crm_stages.crm_lifecycle_stage,
+        coalesce(crm_stages.crm_lifecycle_stage, rated.computed_lifecycle_stage) as lifecycle_stage,
+        case
+            when crm_stages.crm_lifecycle_stage is not null then 'crm'
+            else 'score'
+        end as lifecycle_stage_source
+    from rated
+    left join crm_stages on rated.lead_id = crm_stages.lead_id
+
+)
+
+select
+    staged.lead_id,
+    round(staged.fit_score, 2) as fit_score,
+    round(staged.engagement_score, 2) as engagement_score,
+    staged.lead_score,
+    staged.rating,
+    staged.lifecycle_stage,
+    stages.stage_rank as lifecycle_stage_rank,
+    staged.lifecycle_stage_source,
+    staged.computed_lifecycle_stage,
+    staged.crm_lifecycle_stage,
+    stages.funnel_stage,
+    staged.is_fast_tracked,
+    {{ dbt.concat([
+        "'score '", dbt.cast('staged.lead_score', dbt.type_string()),
+        "' = fit '", dbt.cast('round(staged.fit_score, 1)', dbt.type_string()),
+        "' x '", dbt.cast(scoring_setting('fit_weight'), dbt.type_string()),
+        "' + engagement '", dbt.cast('round(staged.engagement_score, 1)', dbt.type_string()),
+        "' x '", dbt.cast(scoring_setting('engagement_weight'), dbt.type_string()),
+        "case when staged.is_fast_tracked then '; fast track: hand-raiser with good fit' else '' end",
+        "'; lifecycle from '", "staged.lifecycle_stage_source",
+        "'; fit: '", "coalesce(staged.fit_explanation, 'none')",
+        "'; engagement: '", "coalesce(staged.engagement_explanation, 'none')",
+    ]) }} as score_explanation,
+    {{ as_of_date() }} as scored_on,
+    {{ as_of_timestamp() }} as scored_at
+from staged
+left join stages on staged.lifecycle_stage = stages.lifecycle_stage

@@ -1,0 +1,135 @@
+"""Comparison columns: the folded, phonetic and abbreviated forms the matcher compares.
+
+Works on whichever canonical columns a frame has; a missing column becomes all-null, so the
+engine runs on names + address only, e-mail only, company + phone, and so on.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from ingest.dedupe.config import DedupeConfig
+from ingest.dedupe.phonetics import fold_text, koelner_column
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Canonical columns the comparison may use; all optional except record_id.
+CANONICAL_INPUTS = (
+    "first_name", "last_name", "email", "email_match_key", "email_is_role", "phone",
+    "phone_raw", "phone_valid", "company", "company_key", "street", "house_number",
+    "postcode", "city", "birth_date", "crm_id", "source_system", "email_is_freemail", "phone_type",
+)
+
+
+@cache
+def nickname_table() -> pl.DataFrame:
+    return pl.read_csv(DATA_DIR / "nicknames.csv", schema={"nickname": pl.String, "canonical": pl.String})
+
+
+@cache
+def street_abbreviations() -> tuple[tuple[str, str], ...]:
+    table = pl.read_csv(DATA_DIR / "street_abbreviations.csv", schema={"pattern": pl.String, "replacement": pl.String})
+    return tuple(table.iter_rows())
+
+
+def _with_missing_columns(records: pl.DataFrame) -> pl.DataFrame:
+    missing = [c for c in CANONICAL_INPUTS if c not in records.columns]
+    return records.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing])
+
+
+def _street_fold(expr: pl.Expr) -> pl.Expr:
+    folded = fold_text(expr)
+    for pattern, replacement in street_abbreviations():
+        folded = folded.str.replace_all(pattern, replacement)
+    return folded.str.replace_all(" ", "", literal=True)
+
+
+def _digits(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.replace_all(r"\D", "")
+
+
+def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
+    """One row per record (same order), with `idx` and every comparison/blocking column."""
+    frame = _with_missing_columns(records).with_row_index("idx")
+    street_text = pl.col("street").cast(pl.String)
+    trailing_number = street_text.str.extract(r"(\d+\s*[a-zA-Z]?)\s*$", 1)
+    email_key = pl.coalesce(
+        pl.col("email_match_key").cast(pl.String),
+        pl.col("email").cast(pl.String).str.strip_chars().str.to_lowercase(),
+    )
+    role_local = email_key.str.split("@").list.first().str.replace_all(r"[^a-z]", "").is_in(
+        list(config.role_local_parts)
+    )
+    is_role = pl.col("email_is_role").cast(pl.Boolean, strict=False).fill_null(role_local)
+    phone_ok = pl.col("phone_valid").cast(pl.Boolean, strict=False).fill_null(True)
+    phone_digits = _digits(pl.coalesce(pl.col("phone").cast(pl.String), pl.col("phone_raw").cast(pl.String)))
+    prepared = frame.select(
+        "idx",
+        pl.col("record_id").cast(pl.String),
+        fn_fold=fold_text(pl.col("first_name")),
+        ln_fold=fold_text(pl.col("last_name")),
+        email_key=pl.when(is_role.not_()).then(email_key),
+        phone=pl.when(phone_ok).then(pl.col("phone").cast(pl.String)),
+        phone_type=pl.when(phone_ok).then(pl.col("phone_type").cast(pl.String)),
+        phone_tail=pl.when(phone_digits.str.len_chars() >= 7).then(phone_digits.str.slice(-7)),
+        # A business e-mail domain names the company when the record itself does not.
+        company_key=pl.coalesce(
+            pl.col("company_key").cast(pl.String),
+            fold_text(pl.col("company")),
+            pl.when(pl.col("email_is_freemail").cast(pl.Boolean, strict=False).not_() & is_role.not_())
+            .then(fold_text(email_key.str.extract(r"@([^@]+)\.[a-z]+$", 1))),
+        ),
+        street_fold=_street_fold(
+            pl.when(pl.col("house_number").is_null())
+            .then(street_text.str.replace(r"(\d+\s*[a-zA-Z]?)\s*$", ""))
+            .otherwise(street_text)
+        ),
+        house_number=pl.coalesce(pl.col("house_number").cast(pl.String), trailing_number)
+        .str.to_lowercase()
+        .str.replace_all(r"\s", ""),
+        postcode=pl.col("postcode").cast(pl.String).str.strip_chars().str.replace_all(r"\s", ""),
+        city_fold=fold_text(pl.col("city")),
+        birth_date=pl.col("birth_date").cast(pl.String),
+        crm_key=pl.when(pl.col("crm_id").is_not_null()).then(
+            pl.concat_str(pl.col("source_system").cast(pl.String).fill_null(""), pl.lit("|"), pl.col("crm_id").cast(pl.String))
+        ),
+    )
+    nick = nickname_table()
+    prepared = prepared.with_columns(
+        fn_canon=pl.col("fn_fold").replace(nick["nickname"], nick["canonical"]),
+        fn_token_canon=pl.col("fn_fold").str.extract(r"^(\S+)\s", 1).replace(nick["nickname"], nick["canonical"]),
+        fn_phon=koelner_column(prepared["fn_fold"]),
+        ln_phon=koelner_column(prepared["ln_fold"]),
+        email_local=pl.col("email_key").str.split("@").list.first(),
+        email_domain=pl.col("email_key").str.split("@").list.get(1, null_on_oob=True),
+    ).with_columns(
+        fn_initial=pl.col("fn_fold").str.slice(0, 1),
+        name_pair=pl.when(pl.col("fn_phon").is_not_null() & pl.col("ln_phon").is_not_null()).then(
+            pl.concat_str(
+                pl.min_horizontal("fn_phon", "ln_phon"), pl.lit("|"), pl.max_horizontal("fn_phon", "ln_phon")
+            )
+        ),
+    )
+    prepared = prepared.with_columns(
+        full_name=pl.when(pl.col("fn_canon").is_not_null() & pl.col("ln_fold").is_not_null()).then(
+            pl.concat_str(pl.col("fn_canon"), pl.lit("|"), pl.col("ln_fold"))
+        )
+    ).with_columns(
+        name_count=pl.when(pl.col("full_name").is_not_null()).then(pl.len().over("full_name")).cast(pl.UInt32)
+    )
+    return _drop_shared_values(prepared, config)
+
+
+def _drop_shared_values(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
+    """Forget e-mails and phones that many different last names use (role inboxes, switchboards)."""
+    name = pl.col("ln_phon")
+    limit = config.shared_value_max_names
+    return prepared.with_columns(
+        email_key=pl.when(name.n_unique().over("email_key") <= limit).then(pl.col("email_key")),
+        email_local=pl.when(name.n_unique().over("email_key") <= limit).then(pl.col("email_local")),
+        phone=pl.when(name.n_unique().over("phone") <= limit).then(pl.col("phone")),
+        phone_tail=pl.when(name.n_unique().over("phone_tail") <= limit).then(pl.col("phone_tail")),
+    )

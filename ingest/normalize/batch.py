@@ -1,0 +1,259 @@
+"""normalize_batch: raw rows of any source kind -> core lead records, consents, touchpoints.
+
+Pure: no I/O and no global state, and the result does not depend on row order, so it can run
+per partition. When a record repeats (a later file version), the latest ingested copy wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import hashlib
+
+import polars as pl
+
+from ingest.normalize.canonical import PERSON_FIELDS, person_columns
+from ingest.normalize.consent import consent_columns, consent_records, fill_unknown_consent
+from ingest.normalize.dates import date_issue_expr, join_issues_expr, number_expr, timestamp_expr
+from ingest.normalize.flags import boolean_expr
+from ingest.normalize.marketing import (
+    channel_expr,
+    lead_source_detail_expr,
+    lifecycle_stage_expr,
+    segment_expr,
+)
+from ingest.normalize.text import clean_text_expr
+from ingest.normalize.touchpoints import touchpoints
+
+LINEAGE = {
+    "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
+    "file_sha256": pl.String, "source_row": pl.Int64, "ingested_at": pl.Datetime("us"),
+    "batch_id": pl.String, "contract": pl.String, "extra_fields": pl.String,
+}
+RAW_FIELDS = (
+    "source_record_id", *PERSON_FIELDS, "industry", "employee_count", "created_at",
+    "list_price", "consent_email", "consent_phone", "consent_proof", "consent_at",
+    "form_type", "page_url", "utm_source", "utm_medium", "utm_campaign", "message",
+    "consent_text_version", "doi_confirmation_id", "doi_confirmed_at",
+    "crm_id", "lifecycle_stage", "lead_status", "lead_source", "rating", "is_converted",
+    "converted_at", "mql_at", "sql_at", "opportunity_at", "customer_at", "last_activity_at",
+    "company_phone", "company_created_at", "opt_out_email", "do_not_call",
+)
+# Source timestamps checked for impossible/future values; name in date_issues -> raw column.
+DATED_FIELDS = {
+    "created_at": "created_at", "converted_at": "converted_at", "consent_at": "consent_at",
+    "doi_confirmed_at": "doi_confirmed_at", "mql_at": "mql_at", "sql_at": "sql_at",
+    "opportunity_at": "opportunity_at", "customer_at": "customer_at",
+    "last_activity_at": "last_activity_at",
+}
+
+LEAD_RECORD_COLUMNS = (
+    "record_id", "source_kind", "source_system", "source_file", "source_row", "file_sha256",
+    "ingested_at", "batch_id", "source_record_id", "crm_id",
+    "salutation", "academic_title", "first_name", "last_name", "first_name_raw", "last_name_raw",
+    "email", "email_raw", "email_match_key", "email_domain", "phone", "phone_raw", "phone_type",
+    "street", "house_number", "postcode", "city", "country_code", "birth_date",
+    "company", "company_key", "legal_form", "job_title", "seniority", "department",
+    "budget_authority", "industry", "employee_count",
+    "segment", "channel", "lead_source_detail", "form_type", "list_price", "created_at",
+    "crm_status", "lifecycle_stage", "converted_at", "rating",
+    "email_consent", "email_consent_at", "email_consent_source", "email_consent_proof",
+    "phone_consent", "phone_consent_at", "phone_consent_source", "phone_consent_proof",
+    "postal_consent", "postal_consent_at", "postal_consent_source", "postal_consent_proof",
+    "do_not_email", "do_not_call",
+    "email_valid", "email_is_freemail", "email_is_role", "phone_valid", "postcode_valid",
+    "date_issues",
+)
+QUARANTINE_SCHEMA = {
+    "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
+    "file_sha256": pl.String, "source_row": pl.Int64, "raw_text": pl.String, "reason": pl.String,
+    "reason_detail": pl.String, "stage": pl.String, "batch_id": pl.String,
+    "quarantined_at": pl.Datetime("us"),
+}
+FORMATS_SCHEMA = {
+    "contract": pl.String, "date_order": pl.String, "decimal_separator": pl.String,
+    "thousands_separator": pl.String, "default_country": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class NormalizedBatch:
+    lead_records: pl.DataFrame
+    consent_records: pl.DataFrame
+    touchpoints: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def _conform(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """Every lineage and raw field present, raw fields as text (absent ones NULL)."""
+    lazy = frame.lazy()
+    names = lazy.collect_schema().names()
+    columns = [
+        (pl.col(n).cast(t) if n in names else pl.lit(None, t)).alias(n) for n, t in LINEAGE.items()
+    ] + [
+        (pl.col(n).cast(pl.String) if n in names else pl.lit(None, pl.String)).alias(n) for n in RAW_FIELDS
+    ]
+    return lazy.select(columns)
+
+
+def _sha256_prefix(content: pl.Series) -> pl.Series:
+    """First 16 hex chars of sha256: stable across Polars versions, unlike Expr.hash.
+
+    Polars has no sha256 expression, so hashlib runs once per distinct content, and only for
+    records whose source has no id of its own.
+    """
+    distinct = content.unique().drop_nulls().to_list()
+    digests = {text: hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] for text in distinct}
+    return content.replace_strict(digests, default=None, return_dtype=pl.String)
+
+
+def _record_ids(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """<source_system>:<source id>, or <source_system>:h:<hash of the raw fields> without one."""
+    source_id = clean_text_expr(pl.col("source_record_id"))
+    content = pl.concat_str([pl.col(n).fill_null("\x00") for n in RAW_FIELDS], separator="\x1f")
+    numbered = frame.with_row_index("_row")
+    # Only records without a source id pay for building and hashing their content.
+    hashes = (
+        numbered.filter(source_id.is_null())
+        .select("_row", _hash=content.map_batches(_sha256_prefix, return_dtype=pl.String))
+    )
+    return (
+        numbered.join(hashes, on="_row", how="left", maintain_order="left")
+        .with_columns(
+            record_id=pl.when(source_id.is_not_null())
+            .then(pl.concat_str([pl.col("source_system"), source_id], separator=":"))
+            .otherwise(pl.concat_str([pl.col("source_system"), pl.lit("h"), pl.col("_hash")], separator=":"))
+        )
+        .drop("_row", "_hash")
+    )
+
+
+def _latest_per_record(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per record_id: the latest ingested copy (ties broken by batch, file and row)."""
+    order = ["record_id", "ingested_at", "batch_id", "source_file", "source_row"]
+    numbered = frame.select(*order).with_row_index("_row")
+    winners = numbered.sort(order, nulls_last=False).unique(subset="record_id", keep="last")["_row"]
+    if winners.len() == frame.height:
+        return frame
+    return frame.with_row_index("_row").filter(pl.col("_row").is_in(winners.implode())).drop("_row")
+
+
+def _with_formats(frame: pl.LazyFrame, formats: pl.DataFrame) -> pl.LazyFrame:
+    """The contract's parsing hints as columns (looked up, not joined: raw rows are wide)."""
+    hints = formats.select(
+        [pl.col(n).cast(t) if n in formats.columns else pl.lit(None, t).alias(n) for n, t in FORMATS_SCHEMA.items()]
+    ).unique(subset="contract", keep="first")
+    defaults = {"date_order": "ISO", "decimal_separator": ".", "thousands_separator": "", "default_country": "DE"}
+    contracts = hints["contract"].to_list()
+    return frame.with_columns(
+        pl.col("contract")
+        .replace_strict(contracts, hints[name].to_list(), default=None, return_dtype=pl.String)
+        .fill_null(default)
+        .alias(name)
+        for name, default in defaults.items()
+    )
+
+
+def _marketing_and_dates(frame: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
+    c = pl.col
+    order = c("date_order")
+    parsed = {f"{name}_ts": timestamp_expr(c(raw), order) for name, raw in DATED_FIELDS.items()}
+    step = frame.with_columns(**parsed)
+    issues = [date_issue_expr("birth_date", c("_birth_date_raw"), c("birth_date"), now)] + [
+        date_issue_expr(name, c(f"_{raw}_raw"), c(f"{name}_ts"), now) for name, raw in DATED_FIELDS.items()
+    ]
+    return step.with_columns(
+        date_issues=join_issues_expr(issues),
+        crm_id=clean_text_expr(c("crm_id")),
+        source_record_id=clean_text_expr(c("source_record_id")),
+        industry=clean_text_expr(c("industry")),
+        employee_count=number_expr(c("employee_count"), c("decimal_separator"), c("thousands_separator")).cast(pl.Int32, strict=False),
+        list_price=number_expr(c("list_price"), c("decimal_separator"), c("thousands_separator")),
+        form_type=clean_text_expr(c("form_type")).str.to_lowercase(),
+        crm_status=clean_text_expr(c("lead_status")),
+        rating=clean_text_expr(c("rating")),
+        segment=segment_expr(c("company"), c("email_valid"), c("email_is_freemail")),
+        channel=channel_expr(c("source_kind"), c("lead_source")),
+        lead_source_detail=lead_source_detail_expr(c("source_kind"), c("form_type"), c("lead_source")),
+        lifecycle_stage=lifecycle_stage_expr(c("lifecycle_stage"), c("lead_status"), c("is_converted")),
+        consent_email_flag=boolean_expr(c("consent_email")),
+        consent_phone_flag=boolean_expr(c("consent_phone")),
+        consent_proof=clean_text_expr(c("consent_proof")),
+        consent_text_version=clean_text_expr(c("consent_text_version")),
+        doi_id=clean_text_expr(c("doi_confirmation_id")),
+        doi_at_ts=c("doi_confirmed_at_ts"),
+        opt_out_email_flag=boolean_expr(c("opt_out_email")),
+        do_not_call_flag=boolean_expr(c("do_not_call")),
+        utm_source=clean_text_expr(c("utm_source")),
+        utm_medium=clean_text_expr(c("utm_medium")),
+        utm_campaign=clean_text_expr(c("utm_campaign")),
+        page_url=clean_text_expr(c("page_url")),
+    ).with_columns(
+        created_at=c("created_at_ts"),
+        converted_at=c("converted_at_ts"),
+        do_not_email=c("opt_out_email_flag").fill_null(False),
+        do_not_call=c("do_not_call_flag").fill_null(False),
+    )
+
+
+def _reachable() -> pl.Expr:
+    """Something that identifies or reaches a person: CRM id, name, e-mail, phone or address."""
+    c = pl.col
+    return pl.any_horizontal(
+        c("crm_id").is_not_null(), c("first_name").is_not_null(), c("last_name").is_not_null(),
+        c("email").is_not_null(), c("phone_raw").is_not_null(), c("street").is_not_null(),
+        c("postcode").is_not_null(), c("city").is_not_null(),
+    )
+
+
+def _quarantine(unreachable: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
+    raw_text = pl.struct([pl.col(f"_{n}_raw").alias(n) for n in RAW_FIELDS]).struct.json_encode()
+    return unreachable.select(
+        "source_kind", "source_system", "source_file", "file_sha256", "source_row",
+        raw_text=raw_text,
+        reason=pl.lit("no_contact_data"),
+        reason_detail=pl.lit("no CRM id, name, e-mail, phone or address"),
+        stage=pl.lit("normalize"),
+        batch_id="batch_id",
+        quarantined_at=pl.lit(now.replace(tzinfo=None)).cast(pl.Datetime("us")),
+    ).cast(QUARANTINE_SCHEMA)
+
+
+def normalize_batch(
+    raw: Mapping[str, pl.LazyFrame | pl.DataFrame], *, formats: pl.DataFrame, now: datetime
+) -> NormalizedBatch:
+    """Normalize raw.* rows (any mix of tables) into the core layer's three tables + quarantine.
+
+    `raw` maps a table name to its rows; `formats` is ingest.raw.contract_formats(); `now` is
+    the reference time for "future" date flags (UTC).
+    """
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    frames = [_conform(frame) for frame in raw.values()]
+    if frames:
+        union = pl.concat(frames, how="vertical")
+    else:
+        union = _conform(pl.DataFrame())
+    keyed = _latest_per_record(_record_ids(union).collect())
+    keep_raw = keyed.lazy().with_columns([pl.col(n).alias(f"_{n}_raw") for n in RAW_FIELDS])
+    hinted = _with_formats(keep_raw, formats)
+    person = person_columns(hinted, default_country=pl.col("default_country"), date_order=pl.col("date_order"))
+    full = _marketing_and_dates(person, now).collect()
+
+    mask = full.select(_reachable()).to_series()
+    reachable = full if mask.all() else full.filter(mask)
+    unreachable = full.filter(~mask)
+    consents = consent_records(reachable.lazy()).collect()
+    per_channel = consent_columns(consents.lazy())
+    leads = fill_unknown_consent(
+        reachable.lazy().join(per_channel, on="record_id", how="left")
+    ).select(LEAD_RECORD_COLUMNS).collect()
+    return NormalizedBatch(
+        lead_records=leads,
+        consent_records=consents.sort("consent_id"),
+        touchpoints=touchpoints(reachable.lazy()).collect().sort("touchpoint_id"),
+        quarantine=_quarantine(unreachable.lazy(), now).collect().sort(["source_file", "source_row"]),
+    )
+

@@ -1,0 +1,132 @@
+"""Source timestamps and dates to UTC, with impossible or future values flagged, not dropped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from ingest.normalize.rulebook import load_yaml
+from ingest.normalize.text import bind_distinct, clean_text_expr
+
+_US = pl.Datetime("us")
+
+
+def _rules() -> dict:
+    return load_yaml("dates.yaml")
+
+
+def _layouts(order: str | None, *, with_offset: bool) -> list[tuple[str, bool]]:
+    """Candidate (layout, has_offset) pairs for a contract's date order, most specific first."""
+    formats = _rules()["formats"]
+    ordered = formats["MDY"] if order == "MDY" else formats["DMY"]
+    offset = [(layout, True) for layout in formats["with_offset"]] if with_offset else []
+    return offset + [(layout, False) for layout in formats["iso"] + ordered]
+
+
+def _parse(text: pl.Expr, layout: str, has_offset: bool, *, local_to_utc: bool = False) -> pl.Expr:
+    if has_offset:
+        aware = text.str.strptime(pl.Datetime("us", "UTC"), layout, strict=False)
+        return aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    naive = text.str.strptime(_US, layout, strict=False)
+    return _local_to_utc(naive) if local_to_utc else naive
+
+
+def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
+    # with_offset: timestamps (offset layouts allowed, local times converted to UTC);
+    # otherwise calendar dates read as written.
+    """Parse each value with the layout that fits its shape (digits -> 9).
+
+    A column holds few shapes ("99.99.9999", "9999-99-99T99:99:99.999+9999"), so the layout is
+    chosen once per shape and contract date order from a sample, and every value is parsed
+    once. Values of a known shape that still do not parse (31.02.2025) come back NULL.
+    """
+    frame = values.struct.unnest().with_row_index("_i").with_columns(
+        _shape=pl.col("text").str.replace_all(r"\d", "9")
+    )
+    keys = frame.filter(pl.col("text").is_not_null()).select("_shape", "order").unique()
+    chosen: list[dict] = []
+    for shape, order in keys.iter_rows():
+        sample = frame.filter((pl.col("_shape") == shape) & (pl.col("order").eq_missing(order))).head(64)
+        best, best_count = None, 0
+        for layout, has_offset in _layouts(order, with_offset=with_offset):
+            count = sample.select(_parse(pl.col("text"), layout, has_offset).is_not_null().sum()).item()
+            if count > best_count:
+                best, best_count = (layout, has_offset), count
+        if best is not None:
+            chosen.append({"_shape": shape, "order": order, "_layout": best[0], "_offset": best[1]})
+    picks = pl.DataFrame(chosen, schema={"_shape": pl.String, "order": pl.String, "_layout": pl.String, "_offset": pl.Boolean})
+    frame = frame.join(picks, on=["_shape", "order"], how="left", nulls_equal=True)
+    parts = [frame.filter(pl.col("_layout").is_null()).select("_i", out=pl.lit(None, _US))]
+    for (layout, has_offset), part in frame.filter(pl.col("_layout").is_not_null()).group_by(["_layout", "_offset"]):
+        parts.append(part.select("_i", out=_parse(pl.col("text"), layout, has_offset, local_to_utc=with_offset)))
+    return pl.concat(parts).sort("_i")["out"]
+
+
+def _local_to_utc(local: pl.Expr) -> pl.Expr:
+    return (
+        local.dt.replace_time_zone(_rules()["naive_timezone"], ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .dt.replace_time_zone(None)
+    )
+
+
+def timestamp_expr(text: pl.Expr, date_order: pl.Expr | str | None = None) -> pl.Expr:
+    """UTC timestamp (naive TIMESTAMP) from source text; NULL when it cannot be read.
+
+    Text with a UTC offset is converted; text without one is read in the naive_timezone rule.
+    """
+    order = pl.lit(date_order, pl.String) if isinstance(date_order, str) or date_order is None else date_order
+    source = pl.struct(text=clean_text_expr(text), order=order)
+    return source.map_batches(lambda v: _by_shape(v, with_offset=True), return_dtype=_US)
+
+
+def date_expr(text: pl.Expr, date_order: pl.Expr | str | None = None) -> pl.Expr:
+    """Calendar date (birth dates): no time-zone shift, the day as written."""
+    order = pl.lit(date_order, pl.String) if isinstance(date_order, str) or date_order is None else date_order
+    source = pl.struct(text=clean_text_expr(text), order=order)
+    return source.map_batches(lambda v: _by_shape(v, with_offset=False), return_dtype=_US).dt.date()
+
+
+def date_issue_expr(field: str, raw: pl.Expr, parsed: pl.Expr, now: datetime) -> pl.Expr:
+    """"<field>:impossible" (unreadable or before the earliest plausible date), "<field>:future"."""
+    earliest_text = _rules()["earliest"].get(field, _rules()["earliest"]["default"])
+    earliest = date.fromisoformat(earliest_text)
+    present = clean_text_expr(raw).is_not_null()
+    as_dt = parsed.cast(_US)
+    too_early = as_dt < pl.lit(datetime.combine(earliest, datetime.min.time()))
+    future = as_dt > pl.lit(now.replace(tzinfo=None))
+    return (
+        pl.when(present & (parsed.is_null() | too_early)).then(pl.lit(f"{field}:impossible"))
+        .when(future).then(pl.lit(f"{field}:future"))
+    )
+
+
+def join_issues_expr(issues: list[pl.Expr]) -> pl.Expr:
+    """`;`-joined list of issues, NULL when there are none."""
+    if not issues:
+        return pl.lit(None, pl.String)
+    joined = pl.concat_str(issues, separator=";", ignore_nulls=True)
+    return pl.when(joined.str.len_chars() > 0).then(joined)
+
+
+def number_expr(text: pl.Expr, decimal_separator: pl.Expr | str = ".", thousands_separator: pl.Expr | str = ",") -> pl.Expr:
+    """Float from source text with the contract's separators ("0,45", "1.098", "1,098")."""
+    dec = pl.lit(decimal_separator) if isinstance(decimal_separator, str) else decimal_separator
+    thousands = pl.lit(thousands_separator) if isinstance(thousands_separator, str) else thousands_separator
+    key = pl.struct(text=text.cast(pl.String), dec=dec, thousands=thousands)
+    return bind_distinct(_number, pl.Float64, key)
+
+
+def _number(key: pl.Expr) -> pl.Expr:
+    cleaned = clean_text_expr(key.struct.field("text")).str.replace_all(r"[\s€]|EUR", "")
+    comma_decimal = key.struct.field("dec") == ","
+    dot_thousands = key.struct.field("thousands") == "."
+    as_dot = (
+        pl.when(comma_decimal)
+        .then(cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .when(dot_thousands.not_())
+        .then(cleaned.str.replace_all(",", "", literal=True))
+        .otherwise(cleaned)
+    )
+    return as_dot.cast(pl.Float64, strict=False)

@@ -1,0 +1,68 @@
+"""Objection to advertising (DSGVO Art. 21): block every channel now and every future import.
+
+The person's identifiers go onto the suppression list as `objection` (never expires, retention
+never removes it) and their lead ids onto privacy.objections, which the contactability marts
+read to block all advertising channels in the next run. Data is kept: an objection is not an
+erasure, and the fact of the objection must stay provable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from ingest.privacy.audit import log_event, scrub_reason
+from ingest.privacy.clock import utc_naive
+from ingest.privacy.erasure import resolve_subject
+from ingest.privacy.identifiers import DEFAULT_REGION
+from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
+from ingest.privacy.tables import OBJECTIONS_SCHEMA, OBJECTIONS_TABLE, ensure_privacy_tables
+from ingest.warehouse import append_rows
+
+
+@dataclass(frozen=True)
+class ObjectionReport:
+    event_id: str
+    leads: int
+    suppression_added: int
+
+
+def record_objection(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    lead_id: str | None = None,
+    reason: str = "Art. 21 objection",
+    salt: str,
+    now: datetime | None = None,
+    region: str = DEFAULT_REGION,
+) -> ObjectionReport:
+    occurred_at = utc_naive(now)
+    ensure_privacy_tables(conn)
+    subject, subject_hash = resolve_subject(conn, email=email, phone=phone, lead_id=lead_id, salt=salt, region=region)
+    leads = sorted(subject.lead_ids)
+    conn.execute("begin transaction")
+    try:
+        added = add_to_suppression_list(
+            conn, identifier_frame(subject.email_keys, subject.phones),
+            reason_kind="objection", salt=salt, added_at=occurred_at,
+        )
+        append_rows(conn, OBJECTIONS_TABLE, pl.DataFrame(
+            {"lead_id": leads, "channel": ["all"] * len(leads), "objected_at": [occurred_at] * len(leads)},
+            schema=OBJECTIONS_SCHEMA,
+        ))
+        event_id = log_event(
+            conn, event_kind="objection", occurred_at=occurred_at,
+            reason=scrub_reason(reason, [*subject.names, *subject.email_keys, *subject.phones]),
+            counts={OBJECTIONS_TABLE: len(leads), "privacy.suppression_list (added)": added},
+            subject_hash=subject_hash,
+        )
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return ObjectionReport(event_id=event_id, leads=len(leads), suppression_added=added)

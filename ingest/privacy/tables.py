@@ -1,0 +1,88 @@
+"""Names and column sets of the tables the privacy package owns (docs/privacy.md).
+
+Fixed schemas so an empty warehouse, dbt sources and the audit trail always agree, and so no
+table here can ever grow a clear-text column by accident.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ingest.privacy.policy import PrivacyPolicy, load_policy
+from ingest.warehouse import append_rows, replace_table, table_exists
+
+SUPPRESSION_TABLE = "privacy.suppression_list"
+OBJECTIONS_TABLE = "privacy.objections"
+NOTICES_TABLE = "privacy.art14_notices"
+POLICY_SETTINGS_TABLE = "privacy.policy_settings"
+PRIVACY_LOG_TABLE = "audit.privacy_log"
+
+SUPPRESSION_SCHEMA: dict[str, pl.DataType] = {
+    "identifier_kind": pl.String(),  # email | phone
+    "identifier_hash": pl.String(),  # sha256(salt ':' normalized identifier)
+    "reason_kind": pl.String(),  # erasure | objection
+    "added_at": pl.Datetime("us"),
+}
+
+OBJECTIONS_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "channel": pl.String(),  # all: Art. 21 covers every advertising channel
+    "objected_at": pl.Datetime("us"),
+}
+
+NOTICES_SCHEMA: dict[str, pl.DataType] = {
+    "lead_id": pl.String(),
+    "notified_at": pl.Datetime("us"),
+    "channel": pl.String(),  # email | postal | phone | other
+    "note": pl.String(),
+    "recorded_at": pl.Datetime("us"),
+}
+
+PRIVACY_LOG_SCHEMA: dict[str, pl.DataType] = {
+    "event_id": pl.String(),
+    "event_kind": pl.String(),  # erasure | subject_export | retention_purge | objection | art14_notice
+    "occurred_at": pl.Datetime("us"),
+    "reason": pl.String(),
+    "counts": pl.String(),  # JSON object: table -> rows
+    "subject_hash": pl.String(),
+}
+
+OWNED_TABLES: dict[str, dict[str, pl.DataType]] = {
+    SUPPRESSION_TABLE: SUPPRESSION_SCHEMA,
+    OBJECTIONS_TABLE: OBJECTIONS_SCHEMA,
+    NOTICES_TABLE: NOTICES_SCHEMA,
+    PRIVACY_LOG_TABLE: PRIVACY_LOG_SCHEMA,
+}
+
+# Tables whose rows are the record of privacy work itself: the deletion machinery leaves them.
+PROTECTED_TABLES = frozenset({SUPPRESSION_TABLE, PRIVACY_LOG_TABLE})
+
+
+def ensure_privacy_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the owned tables empty when missing, so readers and dbt sources always resolve."""
+    for name, schema in OWNED_TABLES.items():
+        if not table_exists(conn, name):
+            append_rows(conn, name, pl.DataFrame(schema=schema))
+
+
+def sync_policy_settings(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy | None = None) -> int:
+    """Mirror policy.yaml into privacy.policy_settings so dbt reads the same rules (one source)."""
+    policy = policy or load_policy()
+    settings = {
+        "art14_due_months": policy.art14_due_months,
+        "inactive_months": policy.inactive_months,
+        "phone_proof_keep_years": policy.phone_proof_keep_years,
+        "art14_contact_touchpoint_types": ",".join(policy.art14_contact_touchpoint_types),
+    }
+    frame = pl.DataFrame(
+        {"setting_key": list(settings), "setting_value": [str(v) for v in settings.values()]},
+        schema={"setting_key": pl.String, "setting_value": pl.String},
+    )
+    return replace_table(conn, POLICY_SETTINGS_TABLE, frame)
+
+
+def prepare_privacy_schema(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy | None = None) -> None:
+    """What the Dagster asset `privacy/art14_notices` runs before dbt: tables + policy settings."""
+    ensure_privacy_tables(conn)
+    sync_policy_settings(conn, policy)

@@ -1,0 +1,242 @@
+"""Load landing files of one source kind into raw.*, quarantine.rows and audit.file_registry.
+
+Each file version is written in its own transaction together with its registry row, so a
+crash never leaves a partly loaded file, and a re-run skips what is already registered.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.raw.contracts import Contract, load_contracts
+from ingest.raw.landing import LandingFile, discover_landing_files, sha256_of
+from ingest.raw.reader import FileRead, read_landing_file
+from ingest.raw.report import FileStats, IngestReport
+from ingest.raw.tables import (
+    LINEAGE_SCHEMA,
+    QUARANTINE_SCHEMA,
+    QUARANTINE_TABLE,
+    RAW_TABLES,
+    REGISTRY_SCHEMA,
+    REGISTRY_TABLE,
+    raw_schema,
+)
+from ingest.warehouse import append_rows, table_exists
+
+SuppressionCheck = Callable[[pl.DataFrame], pl.Series]
+
+
+def _utc_naive(moment: datetime | None) -> datetime:
+    moment = moment or datetime.now(UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def registered_versions(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(source_file, file_sha256) of every file version already ingested."""
+    if not table_exists(conn, REGISTRY_TABLE):
+        return set()
+    rows = conn.execute(f"select source_file, file_sha256 from {REGISTRY_TABLE}").fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def ensure_ingest_tables(conn: duckdb.DuckDBPyConnection, source_kind: str) -> None:
+    """Create the kind's raw table, quarantine and registry (empty) so readers always find them."""
+    _append_together(conn, [
+        (RAW_TABLES[source_kind], pl.DataFrame(schema=raw_schema(source_kind))),
+        (QUARANTINE_TABLE, pl.DataFrame(schema=QUARANTINE_SCHEMA)),
+        (REGISTRY_TABLE, pl.DataFrame(schema=REGISTRY_SCHEMA)),
+    ])
+
+
+def ingest_source_kind(
+    conn: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    source_kind: str,
+    *,
+    batch_id: str,
+    ingested_at: datetime | None = None,
+    only_files: list[str] | None = None,
+    is_suppressed: SuppressionCheck | None = None,
+    contracts_dir: Path | None = None,
+) -> IngestReport:
+    """Ingest every new file version of one source kind; already registered versions are skipped."""
+    if source_kind not in RAW_TABLES:
+        raise ValueError(f"unknown source_kind {source_kind!r}; expected one of {sorted(RAW_TABLES)}")
+    contracts = load_contracts(contracts_dir)
+    moment = _utc_naive(ingested_at)
+    report = IngestReport(source_kind=source_kind, batch_id=batch_id)
+    ensure_ingest_tables(conn, source_kind)
+    done = registered_versions(conn)
+    wanted = None if only_files is None else set(only_files)
+    pending = []
+    for landing in discover_landing_files(Path(landing_dir), source_kind):
+        if wanted is not None and landing.source_file not in wanted:
+            continue
+        if (landing.source_file, landing.sha256) in done:
+            report.skipped_files.append(landing.source_file)
+        else:
+            pending.append(landing)
+    # The next file is parsed in a worker thread while this one is written (Polars and DuckDB
+    # release the GIL); writes stay in this thread, one transaction per file, in path order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadwerk-read") as reader:
+        reads = [reader.submit(_read_file, pending[0], contracts)] if pending else []
+        for position, landing in enumerate(pending):
+            if position + 1 < len(pending):
+                reads.append(reader.submit(_read_file, pending[position + 1], contracts))
+            data, sha256, read = reads[position].result()
+            reads[position] = None  # let the frames go once written
+            if (landing.source_file, sha256) in done:  # replaced by a registered version meanwhile
+                report.skipped_files.append(landing.source_file)
+                continue
+            stats = _write_file(
+                conn, landing, data, sha256, read,
+                batch_id=batch_id, ingested_at=moment, is_suppressed=is_suppressed,
+            )
+            done.add((landing.source_file, sha256))
+            report.files.append(stats)
+    return report
+
+
+def _read_file(landing: LandingFile, contracts: tuple[Contract, ...]) -> tuple[bytes, str, FileRead]:
+    data = landing.path.read_bytes()
+    # Hash the bytes actually read: the file may have been replaced since discovery.
+    return data, sha256_of(data), read_landing_file(
+        data, landing.source_kind, landing.source_system, contracts
+    )
+
+
+def _lineage(landing: LandingFile, sha256: str, batch_id: str) -> list[pl.Expr]:
+    return [
+        pl.lit(landing.source_kind, pl.String).alias("source_kind"),
+        pl.lit(landing.source_system, pl.String).alias("source_system"),
+        pl.lit(landing.source_file, pl.String).alias("source_file"),
+        pl.lit(sha256, pl.String).alias("file_sha256"),
+        pl.lit(batch_id, pl.String).alias("batch_id"),
+    ]
+
+
+def _raw_frame(
+    read: FileRead, landing: LandingFile, sha256: str, batch_id: str, at: datetime
+) -> pl.DataFrame:
+    schema = raw_schema(landing.source_kind)
+    if read.rows.height == 0 and not read.rows.columns:
+        return pl.DataFrame(schema=schema)
+    frame = read.rows.with_columns(
+        *_lineage(landing, sha256, batch_id),
+        pl.lit(at, pl.Datetime("us")).alias("ingested_at"),
+        pl.lit(read.contract, pl.String).alias("contract"),
+    )
+    return frame.select(
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    )
+
+
+def _quarantine_frame(
+    rejected: pl.DataFrame, landing: LandingFile, sha256: str, batch_id: str, at: datetime
+) -> pl.DataFrame:
+    frame = rejected.with_columns(
+        *_lineage(landing, sha256, batch_id),
+        pl.lit("ingest", pl.String).alias("stage"),
+        pl.lit(at, pl.Datetime("us")).alias("quarantined_at"),
+    )
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in QUARANTINE_SCHEMA.items())
+
+
+def _suppress(raw: pl.DataFrame, is_suppressed: SuppressionCheck | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off rows the privacy hook flags; their content is not kept anywhere."""
+    if is_suppressed is None or raw.height == 0:
+        return raw, raw.clear()
+    flags = pl.Series(is_suppressed(raw), dtype=pl.Boolean).fill_null(False)
+    if flags.len() != raw.height:
+        raise ValueError(f"is_suppressed returned {flags.len()} flags for {raw.height} rows")
+    return raw.filter(~flags), raw.filter(flags)
+
+
+def _without_empty_columns(raw: pl.DataFrame) -> pl.DataFrame:
+    """Leave out fields the file never fills: the table has them and stores NULL, for less work."""
+    if raw.height == 0:
+        return raw
+    return raw.select(c for c in raw.columns if c in LINEAGE_SCHEMA or raw[c].null_count() < raw.height)
+
+
+def _write_file(
+    conn: duckdb.DuckDBPyConnection,
+    landing: LandingFile,
+    data: bytes,
+    sha256: str,
+    read: FileRead,
+    *,
+    batch_id: str,
+    ingested_at: datetime,
+    is_suppressed: SuppressionCheck | None,
+) -> FileStats:
+    """Write one file version's rows, rejects and registry row together, or nothing at all."""
+    raw, suppressed = _suppress(_raw_frame(read, landing, sha256, batch_id, ingested_at), is_suppressed)
+    suppressed_notes = suppressed.select(
+        "source_row",
+        raw_text=pl.lit(None, pl.String),
+        reason=pl.lit("suppressed"),
+        reason_detail=pl.lit("matched the suppression list; content not kept"),
+    )
+    rejected = pl.concat([read.rejected, suppressed_notes.cast(read.rejected.schema)])
+    stats = FileStats(
+        source_file=landing.source_file,
+        file_sha256=sha256,
+        source_kind=landing.source_kind,
+        source_system=landing.source_system,
+        contract=read.contract,
+        encoding=read.encoding,
+        delimiter=read.delimiter,
+        file_bytes=len(data),
+        rows_read=read.rows_read,
+        rows_loaded=raw.height,
+        rows_quarantined=read.rejected.filter(pl.col("source_row") > 0).height,
+        rows_suppressed=suppressed.height,
+        status=read.status,
+        unmapped_columns=read.unmapped,
+        missing_columns=read.missing_columns,
+        note=read.note,
+    )
+    if not stats.balanced():
+        raise RuntimeError(f"{landing.source_file}: row counts do not reconcile: {stats}")
+    _append_together(conn, [
+        (RAW_TABLES[landing.source_kind], _without_empty_columns(raw)),
+        (QUARANTINE_TABLE, _quarantine_frame(rejected, landing, sha256, batch_id, ingested_at)),
+        (REGISTRY_TABLE, _registry_frame(stats, batch_id, ingested_at)),
+    ])
+    return stats
+
+
+def _registry_frame(stats: FileStats, batch_id: str, ingested_at: datetime) -> pl.DataFrame:
+    row = {name: getattr(stats, name, None) for name in REGISTRY_SCHEMA}
+    row.update(
+        unmapped_columns=json.dumps(stats.unmapped_columns, ensure_ascii=False),
+        batch_id=batch_id,
+        ingested_at=ingested_at,
+    )
+    return pl.DataFrame([row], schema=REGISTRY_SCHEMA)
+
+
+def _append_together(conn: duckdb.DuckDBPyConnection, frames: list[tuple[str, pl.DataFrame]]) -> None:
+    """One transaction, so a crash never leaves a partly loaded file behind."""
+    conn.execute("begin transaction")
+    try:
+        for table, frame in frames:
+            append_rows(conn, table, frame)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+__all__ = ["ensure_ingest_tables", "ingest_source_kind", "registered_versions"]

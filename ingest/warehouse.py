@@ -1,0 +1,95 @@
+"""The one way Leadwerk code writes Polars frames into the DuckDB warehouse.
+
+Every stage (ingestion, normalization, dedup, privacy) goes through these helpers so that
+schemas are created on demand and table replacements happen inside one transaction: a reader
+or a crashed run never sees a half-written table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+import polars as pl
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection, schema: str) -> None:
+    conn.execute(f'create schema if not exists "{schema}"')
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    schema, table = qualified_name.split(".", 1)
+    row = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def replace_table(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
+    """Replace a table with the frame's rows, atomically. Returns the row count."""
+    return replace_tables(conn, {qualified_name: frame})[qualified_name]
+
+
+def replace_tables(
+    conn: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]
+) -> dict[str, int]:
+    """Replace several tables in one transaction, so they always change together."""
+    counts: dict[str, int] = {}
+    conn.execute("begin transaction")
+    try:
+        for qualified_name, frame in frames.items():
+            ensure_schema(conn, qualified_name.split(".", 1)[0])
+            conn.register("_leadwerk_incoming", frame.to_arrow())
+            conn.execute(f"create or replace table {qualified_name} as select * from _leadwerk_incoming")
+            conn.unregister("_leadwerk_incoming")
+            counts[qualified_name] = frame.height
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return counts
+
+
+def append_rows(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
+    """Append rows; the table is created from the frame's schema the first time.
+
+    Columns are matched by name, so a frame may carry its columns in any order; a column the
+    table lacks is added (raw tables grow when a contract maps a new field).
+    """
+    if frame.height == 0 and table_exists(conn, qualified_name):
+        return 0
+    ensure_schema(conn, qualified_name.split(".", 1)[0])
+    conn.register("_leadwerk_incoming", frame.to_arrow())
+    try:
+        if not table_exists(conn, qualified_name):
+            conn.execute(f"create table {qualified_name} as select * from _leadwerk_incoming")
+            return frame.height
+        existing = {
+            r[0]
+            for r in conn.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                qualified_name.split(".", 1),
+            ).fetchall()
+        }
+        for name, dtype in zip(frame.columns, frame.dtypes, strict=True):
+            if name not in existing:
+                sql_type = conn.execute(
+                    f'select typeof("{name}") from _leadwerk_incoming limit 1'
+                ).fetchone()
+                column_type = sql_type[0] if sql_type else "VARCHAR"
+                if dtype == pl.Null or column_type == '"NULL"':
+                    column_type = "VARCHAR"
+                conn.execute(f'alter table {qualified_name} add column "{name}" {column_type}')
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        conn.execute(
+            f"insert into {qualified_name} ({columns}) select {columns} from _leadwerk_incoming"
+        )
+        return frame.height
+    finally:
+        conn.unregister("_leadwerk_incoming")
+
+
+def read_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> pl.DataFrame:
+    return conn.sql(f"select * from {qualified_name}").pl()

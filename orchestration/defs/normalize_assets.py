@@ -1,0 +1,43 @@
+"""Normalization: raw rows of every source into the canonical lead schema."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ingest.normalize import build_core
+from orchestration.defs.ingest_assets import RAW_TABLES
+from orchestration.defs.policies import TRANSIENT_RETRY
+
+CORE_FROM_RAW = {
+    "lead_records": "One row per source record in the canonical lead schema, with quality flags.",
+    "consent_records": "One row per source record, channel and purpose: status, time, method, proof.",
+    "touchpoints": "Every known interaction (form fill, CRM stage, list purchase) per record.",
+}
+
+
+@dg.multi_asset(
+    name="normalize",
+    group_name="normalize",
+    specs=[
+        dg.AssetSpec(
+            ["core", table],
+            description=description,
+            deps=[["raw", raw] for raw in RAW_TABLES.values()],
+            kinds={"polars", "duckdb"},
+        )
+        for table, description in CORE_FROM_RAW.items()
+    ],
+    retry_policy=TRANSIENT_RETRY,
+)
+def normalize(warehouse: DuckDBResource):
+    with warehouse.get_connection() as conn:
+        report = build_core(conn)
+        counts = {
+            table: int(conn.execute(f"select count(*) from core.{table}").fetchone()[0])
+            for table in CORE_FROM_RAW
+        }
+    metadata = report.to_metadata()
+    for table in CORE_FROM_RAW:
+        extra = metadata if table == "lead_records" else {}
+        yield dg.MaterializeResult(
+            asset_key=["core", table], metadata={**extra, "dagster/row_count": counts[table]}
+        )

@@ -1,0 +1,72 @@
+"""Data protection: the privacy tables dbt reads, and the scheduled retention purge."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from ingest.privacy import apply_retention, prepare_privacy_schema
+from ingest.privacy.compaction import compact_warehouse
+from orchestration.paths import data_dir, landing_dir, serving_dir, warehouse_path
+from orchestration.publishing import load_or_create_salt, publish
+
+PRIVACY_TABLES = {
+    "art14_notices": "When purchased-list leads were informed of the data source (Art. 14).",
+    "objections": "Objections to advertising (Art. 21) by salted hash; they never expire.",
+    "policy_settings": "Retention and notice periods from ingest/privacy/policy.yaml.",
+}
+
+
+@dg.multi_asset(
+    name="privacy_tables",
+    group_name="privacy",
+    specs=[
+        dg.AssetSpec(["privacy", table], description=description, kinds={"duckdb"})
+        for table, description in PRIVACY_TABLES.items()
+    ],
+)
+def privacy_tables(warehouse: DuckDBResource):
+    with warehouse.get_connection() as conn:
+        prepare_privacy_schema(conn)
+        counts = {t: int(conn.execute(f"select count(*) from privacy.{t}").fetchone()[0]) for t in PRIVACY_TABLES}
+    for table, rows in counts.items():
+        yield dg.MaterializeResult(asset_key=["privacy", table], metadata={"dagster/row_count": rows})
+
+
+@dg.asset(
+    key=["privacy", "retention_purge"],
+    group_name="privacy",
+    deps=[["core", "golden_leads"], ["privacy", "policy_settings"]],
+    kinds={"duckdb"},
+    description=(
+        "Purges leads and landing files past the limits in ingest/privacy/policy.yaml (never "
+        "phone-consent proof still required by UWG §7a, never Art. 21 objections), then rewrites "
+        "the warehouse file and republishes the serving copy. Counts go to audit.privacy_log."
+    ),
+)
+def retention_purge(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
+    with warehouse.get_connection() as conn:
+        report = apply_retention(conn, landing_dir=landing_dir())
+    if any(report.rows_deleted.values()):
+        # Deleted rows leave their bytes in a DuckDB file until it is rewritten.
+        compact_warehouse(warehouse_path())
+        with warehouse.get_connection() as conn:
+            publish(
+                conn, serving_dir(), run_id=context.run_id, salt=load_or_create_salt(data_dir()),
+                keep_previous=False, on_progress=context.log.info,
+            )
+    return dg.MaterializeResult(metadata=report.to_metadata())
+
+
+retention_job = dg.define_asset_job(
+    "retention",
+    selection=dg.AssetSelection.assets(retention_purge),
+    description="Enforce the retention limits of ingest/privacy/policy.yaml.",
+)
+
+weekly_retention = dg.ScheduleDefinition(
+    name="weekly_retention",
+    job=retention_job,
+    cron_schedule="0 4 * * 0",
+    execution_timezone="Europe/Berlin",
+    tags={"leadwerk/trigger": "retention_schedule"},
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

@@ -1,0 +1,32 @@
+"""Small SQL helpers shared by the suite builders."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def existing_tables(conn: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
+    """The subset of schema-qualified `names` that exist, in the given order."""
+    rows = conn.execute(
+        "select table_schema || '.' || table_name from information_schema.tables"
+    ).fetchall()
+    present = {r[0] for r in rows}
+    return [n for n in names if n in present]
+
+
+def table_columns(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> list[str]:
+    schema, table = qualified_name.split(".", 1)
+    rows = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]

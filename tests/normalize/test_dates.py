@@ -1,0 +1,47 @@
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from ingest.normalize import date_expr, number_expr, timestamp_expr
+from ingest.normalize.dates import date_issue_expr
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("2025-03-04T10:22:11+01:00", "ISO", datetime(2025, 3, 4, 9, 22, 11)),
+        ("2025-03-04T10:22:11.000+0000", "ISO", datetime(2025, 3, 4, 10, 22, 11)),
+        ("2025-07-04 10:22", "ISO", datetime(2025, 7, 4, 8, 22)),  # naive = Europe/Berlin (summer)
+        ("04.03.2025", "DMY", datetime(2025, 3, 3, 23, 0)),
+        ("3/4/2025", "MDY", datetime(2025, 3, 4 - 1, 23, 0)),
+        ("31.02.2025", "DMY", None),
+        ("", "ISO", None),
+    ],
+)
+def test_timestamps_become_utc(text, order, expected):
+    assert pl.select(timestamp_expr(pl.lit(text), order)).item() == expected
+
+
+def test_birth_dates_keep_the_calendar_day():
+    assert pl.select(date_expr(pl.lit("04.03.1980"), "DMY")).item() == date(1980, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "issue"),
+    [("31.02.1980", "birth_date:impossible"), ("01.01.1850", "birth_date:impossible"),
+     ("01.01.2030", "birth_date:future"), ("04.03.1980", None), (None, None)],
+)
+def test_impossible_and_future_dates_are_flagged(text, issue):
+    now = datetime(2026, 11, 23)
+    raw = pl.lit(text, pl.String)
+    assert pl.select(date_issue_expr("birth_date", raw, date_expr(raw, "DMY"), now)).item() == issue
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal", "thousands", "value"),
+    [("0,45", ",", ".", 0.45), ("1.098", ",", ".", 1098.0), ("1,098", ".", ",", 1098.0), ("0.38", ".", "", 0.38),
+     ("12 €", ",", ".", 12.0), ("viele", ".", ",", None)],
+)
+def test_numbers_follow_the_contract_separators(text, decimal, thousands, value):
+    assert pl.select(number_expr(pl.lit(text), decimal, thousands)).item() == value

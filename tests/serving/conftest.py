@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publishing import publish
+
+from .settings import PUBLISHED_AT, SALT
+from .synthetic_warehouse import build_marts
+
+
+@pytest.fixture
+def serving_dir(data_dir: Path) -> Path:
+    return data_dir / "serving"
+
+
+@pytest.fixture
+def warehouse(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The pipeline's writer connection to a warehouse whose marts were built by run r1."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as conn:
+        build_marts(conn, "r1")
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory) -> Path:
+    """Run r1 published once (default PUBLISHED_AT), for the tests that only read data/serving/."""
+    data = tmp_path_factory.mktemp("served") / "data"
+    data.mkdir()
+    with duckdb.connect(str(data / "warehouse.duckdb")) as conn:
+        build_marts(conn, "r1")
+        publish(conn, data / "serving", run_id="r1", published_at=PUBLISHED_AT, salt=SALT)
+    return data / "serving"
