@@ -114,6 +114,30 @@ def _unregister(conn: duckdb.DuckDBPyConnection) -> None:
         conn.unregister(name)
 
 
+FILE_ERASURES = "audit.file_erasures"
+
+
+def _record_file_erasures(conn: duckdb.DuckDBPyConnection, schema: str, table: str, where: str) -> None:
+    """Count, per landing file version, the raw and quarantine rows about to be deleted.
+
+    The file registry keeps what each file delivered; these counts let the reconciliation
+    (registry = raw + quarantine + erased) keep balancing after an erasure or purge.
+    """
+    layer = (
+        "case when t.reason = 'suppressed' then 'suppressed' else 'quarantine' end"
+        if (schema, table) == ("quarantine", "rows") else "'raw'"
+    )
+    conn.execute("create schema if not exists audit")
+    conn.execute(
+        f"create table if not exists {FILE_ERASURES} (source_file varchar, file_sha256 varchar, "
+        "layer varchar, rows_erased bigint, erased_at timestamp)"
+    )
+    conn.execute(
+        f"insert into {FILE_ERASURES} select t.source_file, t.file_sha256, {layer}, count(*), "
+        f"cast(timezone('UTC', now()) as timestamp) from \"{schema}\".\"{table}\" t where {where} group by all"
+    )
+
+
 def delete_subject(conn: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
     """Delete the subject's rows everywhere except the privacy log and suppression list.
 
@@ -126,12 +150,16 @@ def delete_subject(conn: duckdb.DuckDBPyConnection, subject: Subject) -> dict[st
         for schema, table in base_tables(conn):
             if f"{schema}.{table}" in PROTECTED_TABLES:
                 continue
-            conditions = _conditions(_column_names(conn, schema, table))
+            columns = _column_names(conn, schema, table)
+            conditions = _conditions(columns)
             if not conditions:
                 continue
-            deleted = conn.execute(
-                f'delete from "{schema}"."{table}" t where {" or ".join(f"({c})" for c in conditions)}'
-            ).fetchone()
+            where = " or ".join(f"({c})" for c in conditions)
+            if (schema == "raw" or (schema, table) == ("quarantine", "rows")) and {
+                "source_file", "file_sha256"
+            } <= set(columns):
+                _record_file_erasures(conn, schema, table, where)
+            deleted = conn.execute(f'delete from "{schema}"."{table}" t where {where}').fetchone()
             if deleted and deleted[0]:
                 counts[f"{schema}.{table}"] = int(deleted[0])
     finally:

@@ -4,7 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.normalize import build_core
-from orchestration.defs.ingest_assets import RAW_TABLES
+from orchestration.defs.ingest_assets import FILE_REGISTRY, RAW_TABLES
 from orchestration.defs.policies import TRANSIENT_RETRY
 
 CORE_FROM_RAW = {
@@ -21,7 +21,8 @@ CORE_FROM_RAW = {
         dg.AssetSpec(
             ["core", table],
             description=description,
-            deps=[["raw", raw] for raw in RAW_TABLES.values()],
+            # The registry carries the raw reconciliation check: a failed one stops normalization.
+            deps=[*(["raw", raw] for raw in RAW_TABLES.values()), FILE_REGISTRY],
             kinds={"polars", "duckdb"},
         )
         for table, description in CORE_FROM_RAW.items()

@@ -22,7 +22,7 @@ def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime)
     raw_tables = existing_tables(conn, list(RAW_TABLES)) or list(RAW_TABLES)
     return [
         _lineage_batch(cfg, raw_tables),
-        _reconciliation_batch(cfg, raw_tables),
+        _reconciliation_batch(cfg, raw_tables, has_erasures=bool(existing_tables(conn, [FILE_ERASURES]))),
         _file_version_batch(cfg),
         _content_batch(cfg),
     ]
@@ -45,27 +45,48 @@ def _lineage_batch(cfg: dict[str, Any], raw_tables: list[str]) -> Batch:
                  tables=tuple(raw_tables))
 
 
-def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str]) -> Batch:
+# Rows an erasure or retention purge removed later, per file version (written by ingest/privacy).
+FILE_ERASURES = "audit.file_erasures"
+_NOTHING_ERASED_SQL = (
+    "select null::varchar as source_file, null::varchar as file_sha256, "
+    "0 as raw, 0 as quarantine, 0 as suppressed where false"
+)
+_ERASED_SQL = """
+    select source_file, file_sha256,
+           sum(rows_erased) filter (where layer = 'raw') as raw,
+           sum(rows_erased) filter (where layer = 'quarantine') as quarantine,
+           sum(rows_erased) filter (where layer = 'suppressed') as suppressed
+    from audit.file_erasures group by all
+"""
+
+
+def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str], *, has_erasures: bool) -> Batch:
     """Per registered file version: the registry balances, raw and quarantine hold what it says."""
     raw_rows = " union all ".join(f"select source_file, file_sha256 from {t}" for t in raw_tables)
     sql = f"""
         with raw_counts as (
             select source_file, file_sha256, count(*) as n from ({raw_rows}) group by all
         ), quarantine_counts as (
-            select source_file, file_sha256, count(*) as n from quarantine.rows
+            select source_file, file_sha256,
+                   count(*) filter (where reason <> 'suppressed') as n,
+                   count(*) filter (where reason = 'suppressed') as suppressed
+            from quarantine.rows
             where stage = 'ingest' and source_row > 0 group by all
-        )
+        ), erased as ({_ERASED_SQL if has_erasures else _NOTHING_ERASED_SQL})
         select {FILE_VERSION.format(t='f.')} as file_version,
                f.rows_read,
                coalesce(f.rows_loaded, 0) + coalesce(f.rows_quarantined, 0)
                    + coalesce(f.rows_suppressed, 0) as rows_accounted,
                f.rows_loaded,
-               coalesce(r.n, 0) as raw_rows,
+               coalesce(r.n, 0) + coalesce(e.raw, 0) as raw_rows,
                f.rows_quarantined,
-               coalesce(q.n, 0) as quarantine_rows
+               coalesce(q.n, 0) + coalesce(e.quarantine, 0) as quarantine_rows,
+               coalesce(f.rows_suppressed, 0) as rows_suppressed,
+               coalesce(q.suppressed, 0) + coalesce(e.suppressed, 0) as suppressed_rows
         from audit.file_registry f
         left join raw_counts r using (source_file, file_sha256)
         left join quarantine_counts q using (source_file, file_sha256)
+        left join erased e using (source_file, file_sha256)
     """
     pair = "ExpectColumnPairValuesToBeEqual"
     specs = [
@@ -73,6 +94,8 @@ def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str]) -> Batch:
         expectation(cfg, "raw_rows_match_loaded", pair, column_A="rows_loaded", column_B="raw_rows"),
         expectation(cfg, "quarantine_rows_match_quarantined", pair,
                     column_A="rows_quarantined", column_B="quarantine_rows"),
+        expectation(cfg, "suppressed_rows_match_suppressed", pair,
+                    column_A="rows_suppressed", column_B="suppressed_rows"),
     ]
     return Batch(name="file_reconciliation", sql=sql, id_column="file_version", expectations=specs,
                  tables=TABLES + tuple(raw_tables))

@@ -38,7 +38,7 @@ def table_counts(path: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory, dbt_manifest) -> DemoWarehouse:
-    from ingest.generate import generate_landing
+    from ingest.generate import ANCHOR_DATE, generate_landing
     from orchestration.pipeline import run_full_refresh
 
     root = tmp_path_factory.mktemp("e2e") / "data"
@@ -46,6 +46,8 @@ def demo_warehouse(tmp_path_factory, dbt_manifest) -> DemoWarehouse:
         env.setenv("LEADWERK_DATA_DIR", str(root))
         env.setenv("LEADWERK_WAREHOUSE", str(root / "warehouse.duckdb"))
         env.setenv("DAGSTER_HOME", str(root / "dagster_home"))
+        # Score as of the day the demo data was generated for, so recency rules stay testable.
+        env.setenv("LEADWERK_AS_OF", ANCHOR_DATE.isoformat())
         generate_landing(root / "landing", people=E2E_PEOPLE, seed=E2E_SEED)
         first = run_full_refresh(trigger="test")
         counts_first = table_counts(root / "warehouse.duckdb")

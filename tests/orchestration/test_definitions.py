@@ -74,11 +74,18 @@ def test_nightly_schedule_runs_full_refresh_at_two_in_berlin(defs):
     assert schedule.tags["leadwerk/trigger"] == "nightly_schedule"
 
 
-def test_full_refresh_job_covers_every_asset(defs):
+def test_full_refresh_job_covers_every_asset_but_the_retention_purge(defs):
     job = defs.resolve_job_def("full_refresh")
     graph = _graph(defs)
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    assert job.asset_layer.executable_asset_keys >= materializable
+    purge = dg.AssetKey(["privacy", "retention_purge"])
+    assert set(job.asset_layer.executable_asset_keys) == materializable - {purge}
+
+
+def test_retention_purge_has_its_own_weekly_schedule(defs):
+    schedule = defs.resolve_schedule_def("weekly_retention")
+    assert schedule.job_name == "retention"
+    assert schedule.execution_timezone == "Europe/Berlin"
 
 
 def test_landing_sensor_targets_full_refresh(defs):

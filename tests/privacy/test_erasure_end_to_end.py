@@ -27,6 +27,7 @@ from ingest.privacy.subject_export import subject_export
 from ingest.privacy.tables import prepare_privacy_schema
 from ingest.raw import ingest_source_kind
 from orchestration.publishing.publish import publish
+from quality import run_suite
 from orchestration.publishing.salt import load_or_create_salt
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,6 +44,7 @@ class Run:
     redelivered_file: str
     hits_before: dict[str, int]
     lead_rows_before: dict[str, int]
+    raw_reconciliation_failures: list[str]
 
 
 def _pipeline(conn: duckdb.DuckDBPyConnection, landing: Path, batch: str, salt: str) -> None:
@@ -133,7 +135,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         _pipeline(conn, landing, "b2", salt)
         suppressed = conn.execute("select rows_suppressed from audit.file_registry where source_file = ?",
                                   [redelivered.as_posix()]).fetchone()[0]
-    return Run(root, person, needles, export, suppressed, redelivered.as_posix(), hits_before, lead_rows_before)
+        reconciliation = run_suite(conn, "raw")
+    return Run(root, person, needles, export, suppressed, redelivered.as_posix(), hits_before, lead_rows_before,
+               [f"{e.name}: {e.unexpected_count}" for e in reconciliation.failures if e.severity == "error"])
 
 
 def _hits(conn: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]], needles: list[list[str]]) -> dict[str, int]:
@@ -217,6 +221,10 @@ def test_no_parquet_file_under_serving_holds_the_person(run: Run) -> None:
     relations = _parquet(run.root)
     assert relations
     assert _hits(duckdb.connect(), relations, run.needles) == {}
+
+
+def test_files_still_reconcile_after_erasure_and_suppression(run: Run) -> None:
+    assert run.raw_reconciliation_failures == []
 
 
 def test_the_purchased_list_delivered_again_keeps_the_person_out(run: Run) -> None:

@@ -15,7 +15,7 @@ def _corrupt_scores(assignment, k, offset):
 
 
 def _widening_funnel(conn):
-    key = "month::varchar || '|' || source_kind || '|' || source_system || '|' || channel || '|' || segment"
+    key = "first_touch_month::varchar || '|' || source_kind || '|' || source_system || '|' || channel || '|' || segment"
     chosen = ids(conn, f"select {key} from marts.mart_funnel order by all limit 2")
     conn.execute(f"update marts.mart_funnel set customers = opportunities + 1 where {key} in (select unnest(?))",
                  [chosen])

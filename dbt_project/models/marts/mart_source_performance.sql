@@ -53,7 +53,8 @@ per_source as (
         count(distinct case when reached_mql then lead_id end) as mql_people,
         count(distinct case when reached_sql then lead_id end) as sql_people,
         count(distinct case when reached_customer then lead_id end) as customer_people,
-        sum(list_price) as invoiced_list_price_eur,
+        -- Money is summed exactly: a float sum would depend on row order.
+        sum(cast(list_price as {{ dbt.type_numeric() }})) as invoiced_list_price_eur,
         min(arrived_at) as first_record_at,
         max(arrived_at) as last_record_at
     from records_with_outcome
