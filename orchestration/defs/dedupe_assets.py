@@ -5,6 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.dedupe import build_identity
 from orchestration.defs.policies import TRANSIENT_RETRY
+from orchestration.defs.table_results import table_results
 
 DEDUPE_TABLES = {
     "lead_identity": "record_id → lead_id, with the rule and score that put it there.",
@@ -31,14 +32,9 @@ DEDUPE_TABLES = {
 )
 def dedupe(warehouse: DuckDBResource):
     with warehouse.get_connection() as conn:
-        report = build_identity(conn)
-        counts = {
-            table: int(conn.execute(f"select count(*) from core.{table}").fetchone()[0])
-            for table in DEDUPE_TABLES
-        }
-    metadata = report.to_metadata()
-    for table in DEDUPE_TABLES:
-        extra = metadata if table in ("lead_identity", "golden_leads") else {}
-        yield dg.MaterializeResult(
-            asset_key=["core", table], metadata={**extra, "dagster/row_count": counts[table]}
+        report = build_identity(conn).to_metadata()
+        yield from table_results(
+            conn,
+            [dg.AssetKey(["core", table]) for table in DEDUPE_TABLES],
+            {"core.lead_identity": report, "core.golden_leads": report},
         )

@@ -9,8 +9,8 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.privacy import suppression_filter
 from ingest.raw import ingest_source_kind
-from ingest.warehouse import table_exists
 from orchestration.defs.policies import TRANSIENT_RETRY
+from orchestration.defs.table_results import table_results
 from orchestration.paths import data_dir, landing_dir
 from orchestration.publishing import load_or_create_salt
 
@@ -21,10 +21,6 @@ RAW_TABLES = {
 }
 FILE_REGISTRY = dg.AssetKey(["audit", "file_registry"])
 QUARANTINE = dg.AssetKey(["quarantine", "rows"])
-
-
-def _row_count(conn, table: str) -> int:
-    return int(conn.execute(f"select count(*) from {table}").fetchone()[0]) if table_exists(conn, table) else 0
 
 
 @dg.multi_asset(
@@ -67,19 +63,12 @@ def ingest_landing_files(context: dg.AssetExecutionContext, warehouse: DuckDBRes
         is_suppressed = suppression_filter(conn, load_or_create_salt(data_dir()))
         reports = {
             kind: ingest_source_kind(
-                conn, landing_dir(), kind, batch_id=context.run_id, is_suppressed=is_suppressed
+                conn, landing_dir(), kind, batch_id=context.run.run_id, is_suppressed=is_suppressed
             )
             for kind in kinds
         }
-        counts = {
-            key: _row_count(conn, ".".join(key.path))
-            for key in [*(dg.AssetKey(["raw", t]) for t in RAW_TABLES.values()), FILE_REGISTRY, QUARANTINE]
-        }
-    for kind, report in reports.items():
-        key = dg.AssetKey(["raw", RAW_TABLES[kind]])
-        yield dg.MaterializeResult(
-            asset_key=key, metadata={**report.to_metadata(), "dagster/row_count": counts[key]}
+        yield from table_results(
+            conn,
+            sorted(selected, key=lambda key: key.path),
+            {f"raw.{RAW_TABLES[kind]}": report.to_metadata() for kind, report in reports.items()},
         )
-    for key in (FILE_REGISTRY, QUARANTINE):
-        if key in selected:
-            yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": counts[key]})

@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 from ingest.normalize import build_core
 from orchestration.defs.ingest_assets import FILE_REGISTRY, RAW_TABLES
 from orchestration.defs.policies import TRANSIENT_RETRY
+from orchestration.defs.table_results import table_results
 
 CORE_FROM_RAW = {
     "lead_records": "One row per source record in the canonical lead schema, with quality flags.",
@@ -32,13 +33,8 @@ CORE_FROM_RAW = {
 def normalize(warehouse: DuckDBResource):
     with warehouse.get_connection() as conn:
         report = build_core(conn)
-        counts = {
-            table: int(conn.execute(f"select count(*) from core.{table}").fetchone()[0])
-            for table in CORE_FROM_RAW
-        }
-    metadata = report.to_metadata()
-    for table in CORE_FROM_RAW:
-        extra = metadata if table == "lead_records" else {}
-        yield dg.MaterializeResult(
-            asset_key=["core", table], metadata={**extra, "dagster/row_count": counts[table]}
+        yield from table_results(
+            conn,
+            [dg.AssetKey(["core", table]) for table in CORE_FROM_RAW],
+            {"core.lead_records": report.to_metadata()},
         )

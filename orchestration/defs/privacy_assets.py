@@ -5,6 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.privacy import apply_retention, prepare_privacy_schema
 from ingest.privacy.compaction import compact_warehouse
+from orchestration.defs.table_results import table_results
 from orchestration.paths import data_dir, landing_dir, serving_dir, warehouse_path
 from orchestration.publishing import load_or_create_salt, publish
 
@@ -26,9 +27,7 @@ PRIVACY_TABLES = {
 def privacy_tables(warehouse: DuckDBResource):
     with warehouse.get_connection() as conn:
         prepare_privacy_schema(conn)
-        counts = {t: int(conn.execute(f"select count(*) from privacy.{t}").fetchone()[0]) for t in PRIVACY_TABLES}
-    for table, rows in counts.items():
-        yield dg.MaterializeResult(asset_key=["privacy", table], metadata={"dagster/row_count": rows})
+        yield from table_results(conn, [dg.AssetKey(["privacy", table]) for table in PRIVACY_TABLES])
 
 
 @dg.asset(
@@ -50,7 +49,7 @@ def retention_purge(context: dg.AssetExecutionContext, warehouse: DuckDBResource
         compact_warehouse(warehouse_path())
         with warehouse.get_connection() as conn:
             publish(
-                conn, serving_dir(), run_id=context.run_id, salt=load_or_create_salt(data_dir()),
+                conn, serving_dir(), run_id=context.run.run_id, salt=load_or_create_salt(data_dir()),
                 keep_previous=False, on_progress=context.log.info,
             )
     return dg.MaterializeResult(metadata=report.to_metadata())

@@ -29,7 +29,7 @@ def published_marts(context: dg.AssetExecutionContext, warehouse: DuckDBResource
         result = publish(
             conn,
             serving_dir(),
-            run_id=context.run_id,
+            run_id=context.run.run_id,
             salt=load_or_create_salt(data_dir()),
             on_progress=context.log.info,
         )

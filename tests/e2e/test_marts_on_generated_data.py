@@ -27,7 +27,7 @@ def test_recent_demo_request_from_c_level_in_target_industry_is_hot_and_qualifie
               and lower(g.industry) in (select industry from rules.scoring_target_industries)
             """
         ).pl()
-    assert leads.height > 0, "the generated data should contain such hand-raisers"
+    assert leads.height > 0, "the landing data holds at least the planted hand-raiser"
     assert leads.filter(pl.col("rating") != "hot").height == 0, leads
     assert leads.filter(pl.col("lifecycle_stage_rank") < pl.col("mql_rank")).height == 0, leads
 
@@ -58,8 +58,8 @@ def test_source_duplicate_rates_match_the_generator_truth(demo_warehouse):
             "from core.lead_records"
         ).pl()
         mart = conn.sql(
-            "select source_system, sum(records_delivered) as delivered, "
-            "sum(records_of_known_leads) as known from marts.mart_source_performance group by all"
+            "select source_system, sum(records_delivered)::double as delivered, "
+            "sum(records_of_known_leads)::double as known from marts.mart_source_performance group by all"
         ).pl()
     ordered = (
         records.join(truth, on=["source_file", "source_row"])

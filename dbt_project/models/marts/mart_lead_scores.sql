@@ -122,10 +122,17 @@ staged as (
     select
         rated.*,
         crm_stages.crm_lifecycle_stage,
-        coalesce(crm_stages.crm_lifecycle_stage, rated.computed_lifecycle_stage) as lifecycle_stage,
+        -- The CRM stage wins, except its entry stage `lead`: every CRM record starts there, so
+        -- it says nothing against a score that qualifies the lead (stages never move back).
         case
-            when crm_stages.crm_lifecycle_stage is not null then 'crm'
-            else 'score'
+            when crm_stages.crm_lifecycle_stage is null then rated.computed_lifecycle_stage
+            when crm_stages.crm_lifecycle_stage = 'lead' then rated.computed_lifecycle_stage
+            else crm_stages.crm_lifecycle_stage
+        end as lifecycle_stage,
+        case
+            when crm_stages.crm_lifecycle_stage is null then 'score'
+            when crm_stages.crm_lifecycle_stage = 'lead' and rated.computed_lifecycle_stage <> 'lead' then 'score'
+            else 'crm'
         end as lifecycle_stage_source
     from rated
     left join crm_stages on rated.lead_id = crm_stages.lead_id
