@@ -1,5 +1,7 @@
 -- May we advertise to this lead on this channel, on what legal basis, and if not, why not
--- (UWG §7, DSGVO Art. 6/21). Opt-outs always block; rules are switched in contactability_rules.
+-- (UWG §7, DSGVO Art. 6/21). Opt-outs and Art. 21 objections always block; rules are switched
+-- in contactability_rules. Leads from purchased lists also show whether their Art. 14 notice
+-- is overdue (marts.mart_privacy_notices).
 
 with
 
@@ -25,6 +27,18 @@ contact_records as (
 crm_stages as (
 
     select * from {{ ref('int_lead_crm_stages') }}
+
+),
+
+objections as (
+
+    select lead_id from {{ ref('stg_privacy__objections') }}
+
+),
+
+notices as (
+
+    select lead_id, is_overdue from {{ ref('mart_privacy_notices') }}
 
 ),
 
@@ -168,15 +182,34 @@ unioned as (
     union all
     select * from postal
 
+),
+
+decided as (
+
+    -- An objection to advertising (Art. 21) overrides every legal basis, on every channel.
+    select
+        unioned.lead_id,
+        unioned.channel,
+        case when objections.lead_id is null then unioned.legal_basis end as legal_basis,
+        case when objections.lead_id is not null then 'objected' else unioned.reason_if_blocked end
+            as reason_if_blocked,
+        unioned.consent_status,
+        unioned.consent_method,
+        unioned.consent_proof
+    from unioned
+    left join objections on unioned.lead_id = objections.lead_id
+
 )
 
 select
-    lead_id,
-    channel,
-    legal_basis is not null as is_contactable,
-    coalesce(legal_basis, 'none') as legal_basis,
-    case when legal_basis is null then reason_if_blocked end as reason,
-    consent_status,
-    consent_method,
-    consent_proof
-from unioned
+    decided.lead_id,
+    decided.channel,
+    decided.legal_basis is not null as is_contactable,
+    coalesce(decided.legal_basis, 'none') as legal_basis,
+    case when decided.legal_basis is null then decided.reason_if_blocked end as reason,
+    decided.consent_status,
+    decided.consent_method,
+    decided.consent_proof,
+    coalesce(notices.is_overdue, false) as is_art14_notice_overdue
+from decided
+left join notices on decided.lead_id = notices.lead_id
