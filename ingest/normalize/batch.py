@@ -246,7 +246,7 @@ def normalize_batch(
     reachable = full if mask.all() else full.filter(mask)
     unreachable = full.filter(~mask)
     consents = consent_records(reachable.lazy()).collect()
-    per_channel = consent_columns(consents.lazy())
+    per_channel = consent_columns(consents.lazy(), now)
     leads = fill_unknown_consent(
         reachable.lazy().join(per_channel, on="record_id", how="left")
     ).select(LEAD_RECORD_COLUMNS).collect()

@@ -8,6 +8,8 @@ wins over any grant for the same channel.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 CHANNELS = ("email", "phone", "postal")
@@ -105,13 +107,17 @@ def consent_records(records: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat(parts, how="vertical").cast(CONSENT_SCHEMA)
 
 
-def consent_columns(consents: pl.LazyFrame) -> pl.LazyFrame:
+def consent_columns(consents: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
     """Per record: c_consent / c_consent_at / c_consent_source / c_consent_proof for each channel.
 
-    A refusal beats a grant; among grants the latest wins. Records without rows stay unknown
-    (the caller fills that in after joining).
+    A refusal beats a grant; among grants the latest wins. A grant counts only with a time that
+    is known and not after `now`: a consent that cannot be dated cannot be proven (DSGVO
+    Art. 7(1)), so the channel stays unknown (the consent record itself is kept as delivered).
+    Records without rows stay unknown (the caller fills that in after joining).
     """
-    ranked = consents.with_columns(
+    refusal = pl.col("status").is_in(["denied", "withdrawn"])
+    datable = pl.col("given_at").is_not_null() & (pl.col("given_at") <= now)
+    ranked = consents.filter(refusal | datable).with_columns(
         _refusal=pl.col("status").is_in(["denied", "withdrawn"]),
         _at=pl.coalesce("withdrawn_at", "given_at"),
     ).sort(["record_id", "channel", "_refusal", "_at", "consent_id"], nulls_last=False)

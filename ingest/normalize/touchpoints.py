@@ -54,8 +54,11 @@ def touchpoints(records: pl.LazyFrame) -> pl.LazyFrame:
         separator=";",
     )
     parts = [
+        # A submission whose own time is unreadable (flagged in date_issues) still happened: it is
+        # dated when Leadwerk received it, and the detail says so.
         _select(records, where=(kind == "web_form") & c("form_type").is_not_null(), kind=c("form_type"),
-                at=c("created_at"), cost=no_cost, detail=utm),
+                at=pl.coalesce(c("created_at"), c("ingested_at")), cost=no_cost,
+                detail=pl.when(c("created_at").is_null()).then(utm + pl.lit(";time=received")).otherwise(utm)),
         _select(records, where=kind == "purchased_list", kind=pl.lit("list_purchase"),
                 at=pl.coalesce(c("created_at"), c("ingested_at")), cost=c("list_price"),
                 detail=pl.lit("file=") + c("source_file")),

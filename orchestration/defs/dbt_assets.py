@@ -33,4 +33,26 @@ translator = LeadwerkDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
     retry_policy=TRANSIENT_RETRY,
 )
 def leadwerk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        raise _build_failure(invocation)
+
+
+def _build_failure(invocation) -> Exception:
+    """A failed model or data test is a finding, not a glitch: it fails the step without retries.
+
+    Anything else (dbt not starting, a locked warehouse file) keeps the transient retry policy.
+    """
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:
+        results = []
+    failed = sorted(r["unique_id"] for r in results if r.get("status") in ("error", "fail"))
+    if not failed:
+        return invocation.get_error() or RuntimeError("dbt build failed")
+    return dg.Failure(
+        description=f"dbt build failed on {len(failed)} node(s): {', '.join(failed[:10])}",
+        metadata={"failed_nodes": failed},
+        allow_retries=False,
+    )

@@ -69,3 +69,14 @@ def test_touchpoints_record_form_type_and_list_price(make_raw, formats, now):
     batch = normalize_batch({"f": forms, "l": lists}, formats=formats, now=now)
     rows = batch.touchpoints.sort("touchpoint_type").select("touchpoint_type", "cost_eur").rows()
     assert rows == [("list_purchase", 0.45), ("webinar", None)]
+
+
+def test_form_submission_with_unreadable_time_is_dated_when_received(make_raw, formats, now):
+    forms = make_raw("web_form", "web_forms", "web_forms", [
+        {"source_record_id": "s10", "email": "a@b.de", "form_type": "demo_request", "created_at": "31.02.2024"}])
+    batch = normalize_batch({"f": forms}, formats=formats, now=now)
+    [touchpoint] = batch.touchpoints.rows(named=True)
+    ingested_at = batch.lead_records["ingested_at"][0]
+    assert touchpoint["occurred_at"] == ingested_at
+    assert touchpoint["detail"].endswith(";time=received")
+    assert batch.lead_records["date_issues"][0] == "created_at:impossible"

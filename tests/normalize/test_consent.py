@@ -72,5 +72,36 @@ def test_opt_out_wins_over_a_grant_for_the_same_record():
         "withdrawn_at": [None, None], "source_kind": ["crm_export"] * 2, "source_system": ["hubspot"] * 2,
         "method": ["double_opt_in", "crm_flag"], "proof_ref": ["DOI", None], "consent_text_version": [None, None],
     }, schema_overrides={"withdrawn_at": pl.Datetime("us"), "given_at": pl.Datetime("us")})
-    wide = consent_columns(rows.lazy()).collect().row(0, named=True)
+    wide = consent_columns(rows.lazy(), datetime(2026, 11, 1)).collect().row(0, named=True)
     assert (wide["email_consent"], wide["email_consent_source"]) == ("denied", "hubspot:crm_flag")
+
+
+def _single_grant(given_at):
+    from ingest.normalize.consent import consent_columns
+
+    rows = pl.DataFrame({
+        "consent_id": ["r:email:advertising"], "record_id": ["r"], "channel": ["email"],
+        "purpose": ["advertising"], "status": ["granted"], "given_at": [given_at], "withdrawn_at": [None],
+        "source_kind": ["web_form"], "source_system": ["web_forms"], "method": ["double_opt_in"],
+        "proof_ref": ["DOI"], "consent_text_version": [None],
+    }, schema_overrides={"withdrawn_at": pl.Datetime("us"), "given_at": pl.Datetime("us")})
+    from datetime import datetime
+
+    return consent_columns(rows.lazy(), datetime(2026, 11, 1)).collect()
+
+
+def test_grant_without_a_time_does_not_count_as_consent():
+    assert _single_grant(None).height == 0
+
+
+def test_grant_dated_in_the_future_does_not_count_as_consent():
+    from datetime import datetime
+
+    assert _single_grant(datetime(2027, 1, 1)).height == 0
+
+
+def test_grant_with_a_past_time_counts_as_consent():
+    from datetime import datetime
+
+    wide = _single_grant(datetime(2026, 10, 1)).row(0, named=True)
+    assert (wide["email_consent"], wide["email_consent_at"]) == ("granted", datetime(2026, 10, 1))
