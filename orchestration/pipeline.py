@@ -51,5 +51,7 @@ def run_full_refresh(
     return job.execute_in_process(
         instance=instance or get_instance(),
         tags={"leadwerk/trigger": trigger, **(tags or {})},
+        # Step progress on the console; the full event log is in the Dagster UI.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )

@@ -54,4 +54,9 @@ def print_summary(result: dg.ExecuteInProcessResult | None) -> None:
 
     version = published_version(serving_dir())
     print(f"\nServing copy: {serving_dir() / 'leadwerk.duckdb'}")
-    print(f"  published version: {version}" if version else "  nothing published yet")
+    if not version:
+        print("  nothing published yet")
+        return
+    print(f"  published by run {version['run_id']} at {version['published_at']:%Y-%m-%d %H:%M:%S} UTC")
+    for table, rows in sorted(version["row_counts"].items()):
+        print(f"  {table:<42} {rows:>10,}")

@@ -34,8 +34,8 @@ def _snapshot_tables(warehouse: Path) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def nightly(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
-    """A copy of the built warehouse gets a night's load (1% new touchpoints, one erased), then
-    an incremental build and a full refresh."""
+    """A copy of the built warehouse gets a night's load (1% new touchpoints, one erased, two
+    leads merged), then an incremental build and a full refresh."""
     work_dir = tmp_path_factory.mktemp("dbt_incremental")
     warehouse = work_dir / "warehouse.duckdb"
     shutil.copyfile(built_warehouse.warehouse, warehouse)
@@ -49,6 +49,10 @@ def nightly(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
             "select touchpoint_id from core.touchpoints where touchpoint_type = 'webinar' order by touchpoint_id limit 1"
         ).fetchone()[0]
         conn.execute("delete from core.touchpoints where touchpoint_id = ?", [erased])
+        survivor, retired = [row[0] for row in conn.execute(
+            "select lead_id from core.golden_leads order by lead_id limit 2").fetchall()]
+        conn.execute("update core.lead_identity set lead_id = ? where lead_id = ?", [survivor, retired])
+        conn.execute("delete from core.golden_leads where lead_id = ?", [retired])
 
     run_dbt(["build"], warehouse, work_dir, as_of=as_of)
     model_path = Path("leadwerk", "models", "intermediate", "int_touchpoints_accumulated.sql")
@@ -60,7 +64,7 @@ def nightly(built_warehouse, tmp_path_factory: pytest.TempPathFactory):
     full = _snapshot_tables(warehouse)
     return {
         "work_dir": work_dir, "warehouse": warehouse, "before": before, "added": added,
-        "erased": erased, "compiled_sql": compiled_sql, "executed_sql": executed_sql, "incremental": incremental, "full": full,
+        "erased": erased, "retired": retired, "compiled_sql": compiled_sql, "executed_sql": executed_sql, "incremental": incremental, "full": full,
     }
 
 
@@ -93,3 +97,9 @@ def test_docs_generate_writes_a_catalog_of_the_marts(nightly):
         "mart_lead_scores", "mart_funnel", "mart_source_performance",
         "mart_contactability", "mart_score_calibration",
     } <= documented
+
+
+def test_lead_retired_by_a_merge_keeps_no_stage_entries_or_score(nightly):
+    retired = nightly["retired"]
+    for table in ("intermediate.int_lead_stage_entries", "marts.mart_lead_scores"):
+        assert nightly["incremental"][table].filter(pl.col("lead_id") == retired).height == 0

@@ -58,14 +58,23 @@ touchpoint_evidence as (
 
 ),
 
+current_leads as (
+
+    select distinct lead_id from identity
+
+),
+
 snapshot_evidence as (
 
+    -- The snapshot keeps the history of lead ids a merge retired; only current leads count
+    -- (the surviving id is the older one and carries its own history).
     select
         lifecycle_history.lead_id,
         stages.stage_rank,
         lifecycle_history.dbt_valid_from as evidence_at
     from lifecycle_history
     inner join stages on lifecycle_history.lifecycle_stage = stages.lifecycle_stage
+    inner join current_leads on lifecycle_history.lead_id = current_leads.lead_id
 
 ),
 
