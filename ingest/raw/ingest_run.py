@@ -28,7 +28,7 @@ from ingest.raw.tables import (
     REGISTRY_TABLE,
     raw_schema,
 )
-from ingest.warehouse import append_rows, table_exists
+from ingest.warehouse import append_rows, deferred_checkpoint, table_exists
 
 SuppressionCheck = Callable[[pl.DataFrame], pl.Series]
 
@@ -87,7 +87,10 @@ def ingest_source_kind(
             pending.append(landing)
     # The next file is parsed in a worker thread while this one is written (Polars and DuckDB
     # release the GIL); writes stay in this thread, one transaction per file, in path order.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadwerk-read") as reader:
+    with (
+        deferred_checkpoint(conn),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadwerk-read") as reader,
+    ):
         reads = [reader.submit(_read_file, pending[0], contracts)] if pending else []
         for position, landing in enumerate(pending):
             if position + 1 < len(pending):

@@ -133,3 +133,27 @@ def test_report_metadata_is_plain_values_with_totals(conn, landing):
 def test_unknown_source_kind_is_a_clear_error(conn, landing):
     with pytest.raises(ValueError, match="unknown source_kind"):
         ingest_source_kind(conn, landing, "fax_inbox", batch_id="b1")
+
+
+def _checkpoint_threshold(conn) -> str:
+    return conn.execute("select current_setting('checkpoint_threshold')").fetchone()[0]
+
+
+def test_a_run_folds_its_writes_into_the_database_file(conn, landing, tmp_path):
+    default = _checkpoint_threshold(conn)
+    for kind in KINDS:
+        ingest_source_kind(conn, landing, kind, batch_id="b1")
+    wal = tmp_path / "warehouse.duckdb.wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert _checkpoint_threshold(conn) == default
+
+
+def test_a_failed_run_restores_the_checkpoint_threshold(conn, landing):
+    default = _checkpoint_threshold(conn)
+    conn.execute("create schema quarantine")
+    conn.execute("create table quarantine.rows (source_file varchar, source_row bigint, raw_text date)")
+    put(landing, "purchased_lists/leadsource_eu/bad.csv",
+        (landing / LS_FILE).read_bytes() + b"too,few,fields\n")
+    with pytest.raises(Exception):
+        ingest_source_kind(conn, landing, "purchased_list", batch_id="b1")
+    assert _checkpoint_threshold(conn) == default
