@@ -170,7 +170,7 @@ def measure(people: int, seed: int, source: str, keep: Path | None) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000, 600_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--source", choices=["chain", "frames"], default="chain")
     parser.add_argument("--keep", type=Path, help="keep the work folders here instead of a temp dir")

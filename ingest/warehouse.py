@@ -12,6 +12,11 @@ from contextlib import contextmanager
 
 import duckdb
 import polars as pl
+import pyarrow as pa
+
+# DuckDB scans an Arrow table one record batch per thread; a frame handed over as one batch
+# is written by one core. Batches of a DuckDB row group's size keep both cores busy.
+_ARROW_BATCH_ROWS = 122_880
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection, schema: str) -> None:
@@ -43,6 +48,12 @@ def deferred_checkpoint(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.execute("checkpoint")
 
 
+def _as_arrow(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow record batches DuckDB can load in parallel."""
+    table = frame.to_arrow()
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_ARROW_BATCH_ROWS), schema=table.schema)
+
+
 def replace_table(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
     """Replace a table with the frame's rows, atomically. Returns the row count."""
     return replace_tables(conn, {qualified_name: frame})[qualified_name]
@@ -57,7 +68,7 @@ def replace_tables(
     try:
         for qualified_name, frame in frames.items():
             ensure_schema(conn, qualified_name.split(".", 1)[0])
-            conn.register("_leadwerk_incoming", frame.to_arrow())
+            conn.register("_leadwerk_incoming", _as_arrow(frame))
             conn.execute(f"create or replace table {qualified_name} as select * from _leadwerk_incoming")
             conn.unregister("_leadwerk_incoming")
             counts[qualified_name] = frame.height
@@ -77,7 +88,7 @@ def append_rows(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.
     if frame.height == 0 and table_exists(conn, qualified_name):
         return 0
     ensure_schema(conn, qualified_name.split(".", 1)[0])
-    conn.register("_leadwerk_incoming", frame.to_arrow())
+    conn.register("_leadwerk_incoming", _as_arrow(frame))
     try:
         if not table_exists(conn, qualified_name):
             conn.execute(f"create table {qualified_name} as select * from _leadwerk_incoming")

@@ -30,10 +30,14 @@ def jaro_winkler(left: pl.Series, right: pl.Series, mask: pl.Series | None = Non
     scores = np.full(len(left), np.nan)
     positions = np.flatnonzero(differing.to_numpy())
     if len(positions):
-        scores[positions] = process.cpdist(
-            left.gather(positions).to_list(), right.gather(positions).to_list(),
+        # Candidate pairs repeat the same value pairs (cities, common names): score each once.
+        pairs = pl.DataFrame({"l": left.gather(positions), "r": right.gather(positions)})
+        distinct = pairs.unique()
+        distinct = distinct.with_columns(sim=pl.Series(process.cpdist(
+            distinct["l"].to_list(), distinct["r"].to_list(),
             scorer=JaroWinkler.normalized_similarity, workers=-1,
-        )
+        )))
+        scores[positions] = pairs.join(distinct, on=["l", "r"], how="left", maintain_order="left")["sim"].to_numpy()
     scores[np.flatnonzero((present & ~differing).fill_null(False).to_numpy())] = 1.0
     return pl.Series("similarity", scores).fill_nan(None)
 

@@ -108,3 +108,27 @@ def test_lineage_summary_counts_records_sources_and_dates():
     assert golden["source_kinds"] == "crm_export,web_form"
     assert golden["source_systems"] == "hubspot,salesforce,web_forms"
     assert (golden["first_seen_at"], golden["last_seen_at"]) == (JAN, MAR)
+
+
+def test_a_lead_of_one_record_gets_what_the_general_rules_give():
+    from ingest.dedupe.survivorship import SurvivorshipConfig, _golden_of_shared
+
+    frame = records(
+        {"source_kind": "web_form", "source_system": "web_forms", "email": "a@b.de", "email_valid": True,
+         "email_consent": "granted", "email_consent_at": MAR, "email_consent_proof": "doi-1",
+         "street": "Ring", "postcode": None, "created_at": JAN, "ingested_at": FEB},
+        {"source_kind": None, "source_system": None, "email": None, "email_valid": None,
+         "email_consent": "unknown", "do_not_email": True, "phone_consent": "denied",
+         "street": None, "postcode": "10115", "created_at": None, "ingested_at": MAR},
+        {"source_kind": "crm_export", "source_system": "hubspot", "email": "x@y.de", "email_valid": False,
+         "email_consent": None, "email_consent_proof": "vendor-9", "do_not_call": None,
+         "first_name": "Jörg", "last_name": None,
+         "created_at": FEB, "ingested_at": MAR},
+    )
+    identity = frame.select("record_id", lead_id=pl.concat_str(pl.lit("L"), "record_id"))
+    golden = build_golden_leads(frame, identity)
+    config = SurvivorshipConfig.load()
+    general = _golden_of_shared(
+        frame.with_columns(lead_id=identity["lead_id"]).lazy(), set(frame.columns), config
+    ).with_columns(pl.col(f"{c}_consent").fill_null("unknown") for c in config.consent_channels)
+    assert golden.to_dicts() == general.select(golden.columns).sort("lead_id").to_dicts()
