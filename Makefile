@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -not -path 'dbt_project/target/*' 2>/dev/null)
-DBT := $(BIN)/dbt --no-use-colors
-DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 export LEADWERK_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(LEADWERK_DATA_DIR)/dagster_home
 
@@ -19,8 +17,11 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 # dagster-dbt reads the dbt manifest at import time; outside `dagster dev` nobody else makes it.
+# Parsed as runs parse (inside dbt_project/, with the warehouse path they use), so their dbt
+# builds can reuse it: partial parsing keeps file paths relative to where dbt was started.
 $(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
-	$(DBT) parse --quiet $(DBT_ARGS)
+	cd dbt_project && LEADWERK_WAREHOUSE=$(LEADWERK_DATA_DIR)/warehouse.duckdb \
+		../$(BIN)/dbt --no-use-colors parse --quiet --project-dir . --profiles-dir .
 	touch $(MANIFEST)
 
 manifest: $(MANIFEST)
