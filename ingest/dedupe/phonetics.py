@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import polars as pl
 
+from ingest.normalize.text import bind_distinct
+
 _UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "œ": "oe"}
 
 
 def fold_text(expr: pl.Expr) -> pl.Expr:
-    """Lower case, umlauts spelled out, other accents dropped, punctuation turned into spaces."""
-    folded = expr.cast(pl.String).str.to_lowercase()
+    """Lower case, umlauts spelled out, other accents dropped, punctuation turned into spaces.
+
+    Computed once per distinct value: names, streets and cities repeat across records.
+    """
+    return bind_distinct(_fold, pl.String, expr.cast(pl.String))
+
+
+def _fold(text: pl.Expr) -> pl.Expr:
+    folded = text.str.to_lowercase()
     for umlaut, spelled in _UMLAUTS.items():
         folded = folded.str.replace_all(umlaut, spelled, literal=True)
     folded = (

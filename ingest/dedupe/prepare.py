@@ -13,6 +13,7 @@ import polars as pl
 
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.phonetics import fold_text, koelner_column
+from ingest.normalize.text import bind_distinct
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -41,10 +42,15 @@ def _with_missing_columns(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _street_fold(expr: pl.Expr) -> pl.Expr:
-    folded = fold_text(expr)
-    for pattern, replacement in street_abbreviations():
-        folded = folded.str.replace_all(pattern, replacement)
-    return folded.str.replace_all(" ", "", literal=True)
+    """Folded street name with abbreviations spelled out, once per distinct street."""
+
+    def build(street: pl.Expr) -> pl.Expr:
+        folded = fold_text(street)
+        for pattern, replacement in street_abbreviations():
+            folded = folded.str.replace_all(pattern, replacement)
+        return folded.str.replace_all(" ", "", literal=True)
+
+    return bind_distinct(build, pl.String, expr.cast(pl.String))
 
 
 def _digits(expr: pl.Expr) -> pl.Expr:
