@@ -18,10 +18,11 @@ def fold_text(expr: pl.Expr) -> pl.Expr:
 
     Computed once per distinct value: names, streets and cities repeat across records.
     """
-    return bind_distinct(_fold, pl.String, expr.cast(pl.String))
+    return bind_distinct(fold_each, pl.String, expr.cast(pl.String))
 
 
-def _fold(text: pl.Expr) -> pl.Expr:
+def fold_each(text: pl.Expr) -> pl.Expr:
+    """fold_text value by value, for callers that already work on distinct values."""
     folded = text.str.to_lowercase()
     for umlaut, spelled in _UMLAUTS.items():
         folded = folded.str.replace_all(umlaut, spelled, literal=True)

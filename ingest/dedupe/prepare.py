@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.dedupe.config import DedupeConfig
-from ingest.dedupe.phonetics import fold_text, koelner_column
+from ingest.dedupe.phonetics import fold_each, fold_text, koelner_column
 from ingest.normalize.text import bind_distinct
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -45,7 +45,7 @@ def _street_fold(expr: pl.Expr) -> pl.Expr:
     """Folded street name with abbreviations spelled out, once per distinct street."""
 
     def build(street: pl.Expr) -> pl.Expr:
-        folded = fold_text(street)
+        folded = fold_each(street)
         for pattern, replacement in street_abbreviations():
             folded = folded.str.replace_all(pattern, replacement)
         return folded.str.replace_all(" ", "", literal=True)

@@ -56,6 +56,11 @@ def _seen_at() -> pl.Expr:
     return pl.coalesce(pl.col("created_at"), pl.col("ingested_at"))
 
 
+def _flag(name: str, columns: set[str]) -> pl.Expr:
+    """A record's yes/no flag (opt-outs), false when the record or the frame lacks it."""
+    return pl.col(name).cast(pl.Boolean, strict=False).fill_null(False) if name in columns else pl.lit(False)
+
+
 def _rule_keys(
     group: FieldGroup, fields: list[str], columns: set[str], config: SurvivorshipConfig
 ) -> tuple[list[pl.Expr], list[bool]]:
@@ -109,8 +114,8 @@ def _consent_statement(channel: str, opt_out: str | None, columns: set[str]) -> 
     prefix = f"{channel}_consent"
     status = pl.col(prefix) if prefix in columns else pl.lit(None, dtype=pl.String)
     denied = (status == "denied") | (status == "withdrawn")
-    if opt_out and opt_out in columns:
-        denied = denied | pl.col(opt_out).cast(pl.Boolean, strict=False).fill_null(False)
+    if opt_out:
+        denied = denied | _flag(opt_out, columns)
     effective = pl.when(denied.fill_null(False)).then(pl.lit("denied")).when(status == "granted").then(pl.lit("granted"))
     at = pl.col(f"{prefix}_at") if f"{prefix}_at" in columns else pl.lit(None, dtype=pl.Datetime("us"))
     source = pl.col(f"{prefix}_source") if f"{prefix}_source" in columns else pl.lit(None, dtype=pl.String)
@@ -150,10 +155,8 @@ def _summary(records: pl.LazyFrame, columns: set[str]) -> pl.LazyFrame:
         source_systems=pl.col("source_system").drop_nulls().unique().sort().str.join(","),
         first_seen_at=_seen_at().min(),
         last_seen_at=_seen_at().max(),
-        do_not_email=(pl.col("do_not_email").cast(pl.Boolean, strict=False).fill_null(False).any()
-                      if "do_not_email" in columns else pl.lit(False)),
-        do_not_call=(pl.col("do_not_call").cast(pl.Boolean, strict=False).fill_null(False).any()
-                     if "do_not_call" in columns else pl.lit(False)),
+        do_not_email=_flag("do_not_email", columns).any(),
+        do_not_call=_flag("do_not_call", columns).any(),
     )
 
 
@@ -183,10 +186,8 @@ def _golden_of_single(records: pl.LazyFrame, columns: set[str], config: Survivor
         pl.col("source_system").fill_null("").alias("source_systems"),
         _seen_at().alias("first_seen_at"),
         _seen_at().alias("last_seen_at"),
-        *[
-            (pl.col(flag).cast(pl.Boolean, strict=False).fill_null(False) if flag in columns else pl.lit(False)).alias(flag)
-            for flag in ("do_not_email", "do_not_call")
-        ],
+        _flag("do_not_email", columns).alias("do_not_email"),
+        _flag("do_not_call", columns).alias("do_not_call"),
     ]
     for group in config.groups:
         fields = [f for f in group.fields if f in columns]

@@ -118,7 +118,7 @@ def consent_columns(consents: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
     refusal = pl.col("status").is_in(["denied", "withdrawn"])
     datable = pl.col("given_at").is_not_null() & (pl.col("given_at") <= now)
     ranked = consents.filter(refusal | datable).with_columns(
-        _refusal=pl.col("status").is_in(["denied", "withdrawn"]),
+        _refusal=refusal,
         _at=pl.coalesce("withdrawn_at", "given_at"),
     ).sort(["record_id", "channel", "_refusal", "_at", "consent_id"], nulls_last=False)
     best = ranked.group_by(["record_id", "channel"]).agg(pl.all().last())

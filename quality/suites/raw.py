@@ -51,12 +51,12 @@ _NOTHING_ERASED_SQL = (
     "select null::varchar as source_file, null::varchar as file_sha256, "
     "0 as raw, 0 as quarantine, 0 as suppressed where false"
 )
-_ERASED_SQL = """
+_ERASED_SQL = f"""
     select source_file, file_sha256,
            sum(rows_erased) filter (where layer = 'raw') as raw,
            sum(rows_erased) filter (where layer = 'quarantine') as quarantine,
            sum(rows_erased) filter (where layer = 'suppressed') as suppressed
-    from audit.file_erasures group by all
+    from {FILE_ERASURES} group by all
 """
 
 
