@@ -51,3 +51,30 @@
 {% macro bigquery__type_double() -%}
     float64
 {%- endmacro %}
+
+{#- Texts of a group joined in the order of `order_by` (expressions, each optionally with
+    `desc`). The default is dbt.listagg; on DuckDB, whose ordered aggregates sort every group
+    on its own, sorting one list per group is several times faster. -#}
+{% macro ordered_text_agg(text, delimiter, order_by) -%}
+    {{ return(adapter.dispatch('ordered_text_agg', 'leadwerk')(text, delimiter, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_text_agg(text, delimiter, order_by) -%}
+    {%- set clauses = [] -%}
+    {%- for key in order_by -%}
+        {%- do clauses.append(key.expression ~ (' desc' if key.descending else '')) -%}
+    {%- endfor -%}
+    {{ dbt.listagg(measure=text, delimiter_text=delimiter, order_by_clause='order by ' ~ clauses | join(', ')) }}
+{%- endmacro %}
+
+{% macro duckdb__ordered_text_agg(text, delimiter, order_by) -%}
+    {#- list_sort orders the structs field by field; descending keys are numbers, negated. -#}
+    {%- set fields = [] -%}
+    {%- for key in order_by -%}
+        {%- do fields.append('k' ~ loop.index ~ ' := ' ~ ('-(' ~ key.expression ~ ')' if key.descending else key.expression)) -%}
+    {%- endfor -%}
+    array_to_string(
+        list_transform(list_sort(list(struct_pack({{ fields | join(', ') }}, text := {{ text }}))), entry -> entry.text),
+        {{ delimiter }}
+    )
+{%- endmacro %}

@@ -23,32 +23,33 @@ engagement_points as (
 
 fit_labels as (
 
+    -- One label per lead and rule, e.g. "seniority (c_level) +25.0".
     select
         lead_id,
-        {%- for rule in fit_rules %}
-        max(case when rule_key = '{{ rule }}' then {{ dbt.concat([
+        rule_key,
+        {{ dbt.concat([
             "rule_key",
             "coalesce(" ~ dbt.concat(["' ('", "rule_detail", "')'"]) ~ ", '')",
             "' +'",
             dbt.cast('round(points, 1)', dbt.type_string()),
-        ]) }} end) as {{ rule }}_label{{ ',' if not loop.last }}
-        {%- endfor %}
+        ]) }} as label
     from fit_points
-    group by lead_id
 
 ),
 
 fit_explanations as (
 
+    {#- the rules in their fixed order, a lead has each at most once -#}
     {%- set pieces = [] %}
     {%- for rule in fit_rules %}
-        {%- do pieces.append("coalesce(" ~ dbt.concat(["', '", rule ~ "_label"]) ~ ", '')") %}
+        {%- do pieces.append("coalesce(" ~ dbt.concat(["', '", "max(case when rule_key = '" ~ rule ~ "' then label end)"]) ~ ", '')") %}
     {%- endfor %}
     select
         lead_id,
         -- every piece starts with ', '; drop the first one
         substring({{ dbt.concat(pieces) }}, 3) as fit_explanation
     from fit_labels
+    group by lead_id
 
 ),
 
@@ -56,15 +57,15 @@ engagement_explanations as (
 
     select
         lead_id,
-        {{ dbt.listagg(
-            measure=dbt.concat([
+        {{ ordered_text_agg(
+            text=dbt.concat([
                 "touchpoint_type",
                 "' x'", dbt.cast('touchpoint_count', dbt.type_string()),
                 "', last '", dbt.cast('days_since_last', dbt.type_string()), "'d ago +'",
                 dbt.cast('round(decayed_points, 1)', dbt.type_string()),
             ]),
-            delimiter_text="', '",
-            order_by_clause="order by decayed_points desc, touchpoint_type",
+            delimiter="', '",
+            order_by=[{'expression': 'decayed_points', 'descending': true}, {'expression': 'touchpoint_type'}],
         ) }} as engagement_explanation
     from engagement_points
     group by lead_id

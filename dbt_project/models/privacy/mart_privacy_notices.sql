@@ -92,7 +92,7 @@ systems as (
 
     select
         lead_id,
-        {{ dbt.listagg('source_system', "', '", 'order by source_system') }} as purchased_source_systems
+        {{ ordered_text_agg('source_system', "', '", [{'expression': 'source_system'}]) }} as purchased_source_systems
     from purchased_systems
     group by lead_id
 
