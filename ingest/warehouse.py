@@ -14,6 +14,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+# The warehouse file is opened only by Leadwerk's own DuckDB (>= 1.5; BI tools read the
+# published copies). Its newer storage format writes a nightly run's tables about 30% faster
+# than the DuckDB 1.0-compatible default, which the serving files keep for BI drivers.
+WAREHOUSE_STORAGE_VERSION = "v1.4.0"
+WAREHOUSE_CONFIG = {"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION}
+
 # DuckDB scans an Arrow table one record batch per thread; a frame handed over as one batch
 # is written by one core. Batches of a DuckDB row group's size keep both cores busy.
 _ARROW_BATCH_ROWS = 122_880

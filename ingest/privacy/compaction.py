@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.warehouse import WAREHOUSE_STORAGE_VERSION
+
 
 def compact_warehouse(warehouse: Path) -> int:
     """Replace `warehouse` by a rewritten copy; returns the new size in bytes."""
@@ -22,7 +24,7 @@ def compact_warehouse(warehouse: Path) -> int:
     with duckdb.connect() as conn:
         conn.execute(f"attach '{_escape(warehouse)}' as old_wh")
         conn.execute("checkpoint old_wh")  # fold the WAL in before copying
-        conn.execute(f"attach '{_escape(tmp)}' as new_wh")
+        conn.execute(f"attach '{_escape(tmp)}' as new_wh (storage_version '{WAREHOUSE_STORAGE_VERSION}')")
         try:
             conn.execute("copy from database old_wh to new_wh")
             conn.execute("checkpoint new_wh")

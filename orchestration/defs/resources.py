@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from ingest.warehouse import WAREHOUSE_CONFIG
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.paths import export_environment, warehouse_path
 
@@ -14,7 +15,7 @@ def resources() -> dg.Definitions:
     warehouse_path().parent.mkdir(parents=True, exist_ok=True)
     return dg.Definitions(
         resources={
-            "warehouse": DuckDBResource(database=str(warehouse_path())),
+            "warehouse": DuckDBResource(database=str(warehouse_path()), connection_config=WAREHOUSE_CONFIG),
             "dbt": DbtCliResource(project_dir=dbt_project),
         },
         # DuckDB allows one writer: steps of a run execute one after another in one process.

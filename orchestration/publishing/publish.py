@@ -25,6 +25,9 @@ from orchestration.publishing.pii_rules import PiiRules, load_pii_rules
 BI_SCHEMA = "bi"
 META_SCHEMA = "meta"
 META_TABLE = "published_version"
+# The serving files' storage format, whatever the warehouse connection's own: docs/bi.md
+# promises BI tools that any DuckDB >= 1.0 opens them.
+SERVING_STORAGE_VERSION = "v1.0.0"
 
 
 class PublishError(RuntimeError):
@@ -288,7 +291,7 @@ def _source_tables(conn: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> l
 
 @contextmanager
 def _attached(conn: duckdb.DuckDBPyConnection, path: Path, alias: str) -> Iterator[None]:
-    conn.execute(f"ATTACH {_literal(str(path))} AS {_q(alias)}")
+    conn.execute(f"ATTACH {_literal(str(path))} AS {_q(alias)} (STORAGE_VERSION {_literal(SERVING_STORAGE_VERSION)})")
     try:
         yield
     finally:

@@ -91,3 +91,15 @@ def test_retention_purge_has_its_own_weekly_schedule(defs):
 def test_landing_sensor_targets_full_refresh(defs):
     sensor = defs.resolve_sensor_def("landing_files_sensor")
     assert sensor.job_name == "full_refresh"
+
+
+def test_warehouse_resource_creates_the_warehouse_in_the_faster_storage_format(defs, tmp_path):
+    from dagster_duckdb import DuckDBResource
+
+    configured = defs.resources["warehouse"]
+    probe = DuckDBResource(database=str(tmp_path / "fresh.duckdb"), connection_config=configured.connection_config)
+    with probe.get_connection() as conn:
+        version = conn.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
+    assert version == "v1.4.0+"

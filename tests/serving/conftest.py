@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.warehouse import WAREHOUSE_CONFIG
 from orchestration.publishing import publish
 
 from .settings import PUBLISHED_AT, SALT
@@ -20,7 +21,7 @@ def serving_dir(data_dir: Path) -> Path:
 @pytest.fixture
 def warehouse(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The pipeline's writer connection to a warehouse whose marts were built by run r1."""
-    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as conn:
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), config=WAREHOUSE_CONFIG) as conn:
         build_marts(conn, "r1")
         yield conn
 
