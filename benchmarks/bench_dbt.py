@@ -266,7 +266,10 @@ def _load(conn: duckdb.DuckDBPyConnection, first: int, count: int, touch_share_e
 
 
 def build_warehouse(path: Path, people: int) -> dict[str, int]:
-    with duckdb.connect(str(path)) as conn:
+    from ingest.warehouse import WAREHOUSE_CONFIG
+
+    # The same storage format the pipeline creates its warehouse in.
+    with duckdb.connect(str(path), config=WAREHOUSE_CONFIG) as conn:
         conn.execute("create schema if not exists core")
         _define_hash(conn)
         _create_empty(conn, "core.lead_records", LEAD_RECORD_COLUMNS)

@@ -66,10 +66,11 @@ def step_prepare_chain(workdir: Path, people: int, seed: int) -> dict:
     from ingest.generate.api import generate_landing
     from ingest.normalize import build_core
     from ingest.raw.ingest_run import ingest_source_kind
+    from ingest.warehouse import WAREHOUSE_CONFIG
 
     landing = workdir / "landing"
     generate_landing(landing, people=people, seed=seed)
-    conn = duckdb.connect(str(workdir / "warehouse.duckdb"))
+    conn = duckdb.connect(str(workdir / "warehouse.duckdb"), config=WAREHOUSE_CONFIG)
     for kind in ("purchased_list", "web_form", "crm_export"):
         ingest_source_kind(conn, landing, kind, batch_id="bench")
     build_core(conn)

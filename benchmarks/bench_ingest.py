@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.raw import ingest_source_kind
+from ingest.warehouse import WAREHOUSE_CONFIG
 
 KINDS = ("purchased_list", "web_form", "crm_export")
 
@@ -56,7 +57,7 @@ def main() -> None:
 
     print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(cpu s = this process's CPU time, all threads)")
-    conn = duckdb.connect(str(workdir / "warehouse.duckdb"))
+    conn = duckdb.connect(str(workdir / "warehouse.duckdb"), config=WAREHOUSE_CONFIG)
     total_rows = 0
     total_started = time.perf_counter()
     print(f"{'source_kind':<16}{'files':>7}{'rows':>11}{'loaded':>11}{'quarant.':>10}"

@@ -22,7 +22,7 @@ import duckdb
 from ingest.normalize import normalize_batch
 from ingest.normalize.core import RAW_TABLES
 from ingest.raw import contract_formats, ingest_source_kind
-from ingest.warehouse import read_table, table_exists
+from ingest.warehouse import WAREHOUSE_CONFIG, read_table, table_exists
 
 
 def _cpu_seconds() -> float:
@@ -40,7 +40,7 @@ def main() -> None:
         if args.landing is None:
             subprocess.run([sys.executable, "-m", "ingest.generate", "--people", str(args.people), "--seed", "7",
                             "--out", str(landing)], check=True, capture_output=True)
-        conn = duckdb.connect(str(Path(tmp) / "wh.duckdb"))
+        conn = duckdb.connect(str(Path(tmp) / "wh.duckdb"), config=WAREHOUSE_CONFIG)
         for kind in ("purchased_list", "web_form", "crm_export"):
             ingest_source_kind(conn, landing, kind, batch_id="bench")
         raw = {name: read_table(conn, name) for name in RAW_TABLES if table_exists(conn, name)}
