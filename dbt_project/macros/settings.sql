@@ -52,9 +52,10 @@
     float64
 {%- endmacro %}
 
-{#- Texts of a group joined in the order of `order_by` (expressions, each optionally with
-    `desc`). The default is dbt.listagg; on DuckDB, whose ordered aggregates sort every group
-    on its own, sorting one list per group is several times faster. -#}
+{#- Texts of a group joined in the order of `order_by`: a list of {'expression': ...,
+    'descending': true|false (default false)}; descending keys must be numeric. The default is
+    dbt.listagg; on DuckDB, whose ordered aggregates sort every group on its own, sorting one
+    list per group is several times faster. -#}
 {% macro ordered_text_agg(text, delimiter, order_by) -%}
     {{ return(adapter.dispatch('ordered_text_agg', 'leadwerk')(text, delimiter, order_by)) }}
 {%- endmacro %}
@@ -68,7 +69,7 @@
 {%- endmacro %}
 
 {% macro duckdb__ordered_text_agg(text, delimiter, order_by) -%}
-    {#- list_sort orders the structs field by field; descending keys are numbers, negated. -#}
+    {#- list_sort orders the structs field by field; descending keys are negated. -#}
     {%- set fields = [] -%}
     {%- for key in order_by -%}
         {%- do fields.append('k' ~ loop.index ~ ' := ' ~ ('-(' ~ key.expression ~ ')' if key.descending else key.expression)) -%}
