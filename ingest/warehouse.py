@@ -65,24 +65,35 @@ def replace_table(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: p
     return replace_tables(conn, {qualified_name: frame})[qualified_name]
 
 
-def replace_tables(
-    conn: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]
-) -> dict[str, int]:
-    """Replace several tables in one transaction, so they always change together."""
-    counts: dict[str, int] = {}
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything written inside commits together or not at all."""
     conn.execute("begin transaction")
     try:
-        for qualified_name, frame in frames.items():
-            ensure_schema(conn, qualified_name.split(".", 1)[0])
-            conn.register("_leadwerk_incoming", _as_arrow(frame))
-            conn.execute(f"create or replace table {qualified_name} as select * from _leadwerk_incoming")
-            conn.unregister("_leadwerk_incoming")
-            counts[qualified_name] = frame.height
+        yield
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
-    return counts
+
+
+def overwrite_table(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
+    """Create or replace a table with the frame's rows, in the caller's transaction."""
+    ensure_schema(conn, qualified_name.split(".", 1)[0])
+    conn.register("_leadwerk_incoming", _as_arrow(frame))
+    try:
+        conn.execute(f"create or replace table {qualified_name} as select * from _leadwerk_incoming")
+    finally:
+        conn.unregister("_leadwerk_incoming")
+    return frame.height
+
+
+def replace_tables(
+    conn: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]
+) -> dict[str, int]:
+    """Replace several tables in one transaction, so they always change together."""
+    with transaction(conn):
+        return {name: overwrite_table(conn, name, frame) for name, frame in frames.items()}
 
 
 def append_rows(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:

@@ -221,6 +221,16 @@ def _quarantine(unreachable: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
     ).cast(QUARANTINE_SCHEMA)
 
 
+def _union(raw: Mapping[str, pl.LazyFrame | pl.DataFrame]) -> pl.LazyFrame:
+    frames = [_conform(frame) for frame in raw.values()]
+    return pl.concat(frames, how="vertical") if frames else _conform(pl.DataFrame())
+
+
+def record_ids(raw: Mapping[str, pl.LazyFrame | pl.DataFrame]) -> pl.Series:
+    """The record_id each raw row normalizes to (several copies of a record share one)."""
+    return _record_ids(_union(raw)).select("record_id").collect().to_series()
+
+
 def normalize_batch(
     raw: Mapping[str, pl.LazyFrame | pl.DataFrame], *, formats: pl.DataFrame, now: datetime
 ) -> NormalizedBatch:
@@ -231,12 +241,7 @@ def normalize_batch(
     """
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
-    frames = [_conform(frame) for frame in raw.values()]
-    if frames:
-        union = pl.concat(frames, how="vertical")
-    else:
-        union = _conform(pl.DataFrame())
-    keyed = _latest_per_record(_record_ids(union).collect())
+    keyed = _latest_per_record(_record_ids(_union(raw)).collect())
     keep_raw = keyed.lazy().with_columns([pl.col(n).alias(f"_{n}_raw") for n in RAW_FIELDS])
     hinted = _with_formats(keep_raw, formats)
     person = person_columns(hinted, default_country=pl.col("default_country"), date_order=pl.col("date_order"))

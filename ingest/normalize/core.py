@@ -1,4 +1,10 @@
-"""build_core: reads raw.*, writes core.lead_records / consent_records / touchpoints atomically."""
+"""build_core: raw.* rows into core.lead_records / consent_records / touchpoints, atomically.
+
+A nightly run normalizes only the landing-file versions it has not seen before, together with
+the stored copies of the records they repeat and the rows normalization quarantined (their
+latest copy may have arrived): the result equals normalizing every raw row again, which is what
+a first run, a rules change or an erasure does (ingest.normalize.versions decides).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,15 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from ingest.normalize.batch import QUARANTINE_SCHEMA, normalize_batch
-from ingest.warehouse import append_rows, read_table, replace_tables, table_exists
+from ingest.normalize.batch import QUARANTINE_SCHEMA, normalize_batch, record_ids
+from ingest.normalize.versions import (
+    VERSION_KEY,
+    NormalizePlan,
+    plan_normalization,
+    record_normalized,
+    rules_fingerprint,
+)
+from ingest.warehouse import append_rows, overwrite_table, read_table, table_exists, transaction
 
 RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
 CORE_TABLES = {
@@ -17,11 +30,17 @@ CORE_TABLES = {
     "consent_records": "core.consent_records",
     "touchpoints": "core.touchpoints",
 }
+QUARANTINE_TABLE = "quarantine.rows"
 
 
 @dataclass(frozen=True)
 class NormalizeReport:
+    """The core tables after a run (totals), and what the run itself normalized."""
+
+    mode: str
+    reason: str
     raw_rows: int
+    normalized_raw_rows: int
     lead_records: int
     consent_records: int
     touchpoints: int
@@ -31,28 +50,41 @@ class NormalizeReport:
     date_issues: int
     unknown_consent: dict[str, int] = field(default_factory=dict)
 
-    def to_metadata(self) -> dict[str, int]:
-        """Flat numbers for Dagster materialization metadata and CLI output."""
-        flat = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+    def to_metadata(self) -> dict[str, int | str]:
+        """Flat values for Dagster materialization metadata and CLI output."""
+        flat = {k: v for k, v in self.__dict__.items() if isinstance(v, int | str)}
         flat.update({f"unknown_{channel}_consent": n for channel, n in self.unknown_consent.items()})
         return flat
 
 
-def _report(batch, raw_rows: int) -> NormalizeReport:
-    leads = batch.lead_records
+def _report(conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, normalized_raw_rows: int) -> NormalizeReport:
+    (
+        lead_records, invalid_emails, invalid_phones, date_issues, unknown_email, unknown_phone, unknown_postal
+    ) = conn.sql("""
+        select
+            count(*),
+            count(*) filter (where email is not null and not email_valid),
+            count(*) filter (where phone_raw is not null and not phone_valid),
+            count(*) filter (where date_issues is not null),
+            count(*) filter (where email_consent = 'unknown'),
+            count(*) filter (where phone_consent = 'unknown'),
+            count(*) filter (where postal_consent = 'unknown')
+        from core.lead_records
+    """).fetchone()
+    count = lambda sql: conn.sql(sql).fetchone()[0]  # noqa: E731
     return NormalizeReport(
-        raw_rows=raw_rows,
-        lead_records=leads.height,
-        consent_records=batch.consent_records.height,
-        touchpoints=batch.touchpoints.height,
-        quarantined=batch.quarantine.height,
-        invalid_emails=leads.filter(pl.col("email").is_not_null() & ~pl.col("email_valid")).height,
-        invalid_phones=leads.filter(pl.col("phone_raw").is_not_null() & ~pl.col("phone_valid")).height,
-        date_issues=leads.filter(pl.col("date_issues").is_not_null()).height,
-        unknown_consent={
-            channel: leads.filter(pl.col(f"{channel}_consent") == "unknown").height
-            for channel in ("email", "phone", "postal")
-        },
+        mode=plan.mode,
+        reason=plan.reason,
+        raw_rows=int(plan.current["raw_rows"].sum()),
+        normalized_raw_rows=normalized_raw_rows,
+        lead_records=lead_records,
+        consent_records=count("select count(*) from core.consent_records"),
+        touchpoints=count("select count(*) from core.touchpoints"),
+        quarantined=count(f"select count(*) from {QUARANTINE_TABLE} where stage = 'normalize'"),
+        invalid_emails=invalid_emails,
+        invalid_phones=invalid_phones,
+        date_issues=date_issues,
+        unknown_consent={"email": unknown_email, "phone": unknown_phone, "postal": unknown_postal},
     )
 
 
@@ -62,26 +94,97 @@ def _contract_formats() -> pl.DataFrame:
     return contract_formats()
 
 
+def _rows_of(conn: duckdb.DuckDBPyConnection, keys: str, on: list[str]) -> dict[str, pl.DataFrame]:
+    """Every raw table's rows that match the registered relation `keys` on the `on` columns."""
+    condition = " and ".join(f"k.{c} = r.{c}" for c in on)
+    return {
+        table: conn.sql(f"select r.* from {table} r semi join {keys} k on {condition}").pl()
+        for table in RAW_TABLES
+        if table_exists(conn, table)
+    }
+
+
+def _incremental_input(conn: duckdb.DuckDBPyConnection, new_versions: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Rows of the new file versions, the stored winning copies of the records they repeat, and
+    the rows normalization quarantined before (a newer copy may now replace them)."""
+    conn.register("_normalize_new", new_versions.select(VERSION_KEY).to_arrow())
+    try:
+        fresh = _rows_of(conn, "_normalize_new", ["source_file", "file_sha256"])
+    finally:
+        conn.unregister("_normalize_new")
+    repeated = pl.DataFrame({"record_id": record_ids(fresh).unique()})
+    quarantined = (
+        f"union all select source_file, file_sha256, source_row from {QUARANTINE_TABLE} where stage = 'normalize'"
+        if table_exists(conn, QUARANTINE_TABLE) else ""
+    )
+    conn.register("_normalize_repeated", repeated.to_arrow())
+    try:
+        conn.execute(f"""
+            create or replace temp table _normalize_earlier as
+            select source_file, file_sha256, source_row from {CORE_TABLES['lead_records']}
+            where record_id in (select record_id from _normalize_repeated)
+            {quarantined}
+        """)
+        earlier = _rows_of(conn, "_normalize_earlier", ["source_file", "file_sha256", "source_row"])
+    finally:
+        conn.unregister("_normalize_repeated")
+        conn.execute("drop table if exists _normalize_earlier")
+    return {table: pl.concat([fresh[table], earlier[table]], how="vertical_relaxed") for table in fresh}
+
+
+def _delete_records(conn: duckdb.DuckDBPyConnection, ids: pl.Series) -> None:
+    conn.register("_normalize_touched", pl.DataFrame({"record_id": ids.unique()}).to_arrow())
+    try:
+        for table in CORE_TABLES.values():
+            conn.execute(f"delete from {table} where record_id in (select record_id from _normalize_touched)")
+    finally:
+        conn.unregister("_normalize_touched")
+
+
 def build_core(
     conn: duckdb.DuckDBPyConnection,
     *,
     now: datetime | None = None,
     formats: pl.DataFrame | None = None,
+    full_rebuild: bool = False,
 ) -> NormalizeReport:
-    """Normalize every raw.* table that exists into the core tables (replacing them) and
-    replace the normalize-stage quarantine rows. Running it twice gives the same warehouse."""
+    """Bring the core tables and the normalize-stage quarantine rows up to date with raw.*.
+
+    Running it twice gives the same warehouse; `full_rebuild` re-normalizes every raw row.
+    """
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     formats = _contract_formats() if formats is None else formats
-    raw = {name: read_table(conn, name) for name in RAW_TABLES if table_exists(conn, name)}
+    fingerprint = rules_fingerprint(formats)
+    plan = plan_normalization(
+        conn, RAW_TABLES, tuple(CORE_TABLES.values()), fingerprint, full_rebuild=full_rebuild
+    )
+    if plan.mode == "incremental" and plan.new.height == 0:
+        return _report(conn, plan, 0)
+    if plan.mode == "full":
+        raw = {name: read_table(conn, name) for name in RAW_TABLES if table_exists(conn, name)}
+    else:
+        raw = _incremental_input(conn, plan.new)
     batch = normalize_batch(raw, formats=formats, now=now)
-    replace_tables(conn, {CORE_TABLES[k]: getattr(batch, k) for k in CORE_TABLES})
-    _replace_normalize_quarantine(conn, batch.quarantine)
-    return _report(batch, sum(frame.height for frame in raw.values()))
+    with transaction(conn):
+        if plan.mode == "full":
+            for key, table in CORE_TABLES.items():
+                overwrite_table(conn, table, getattr(batch, key))
+        else:
+            _delete_records(conn, record_ids(raw))
+            for key, table in CORE_TABLES.items():
+                append_rows(conn, table, getattr(batch, key))
+        _replace_normalize_quarantine(conn, batch.quarantine)
+        record_normalized(conn, plan, fingerprint, now)
+    return _report(conn, plan, sum(frame.height for frame in raw.values()))
 
 
 def _replace_normalize_quarantine(conn: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
-    """Delete earlier normalize-stage rows, then append this run's (ingest-stage rows stay)."""
+    """Delete earlier normalize-stage rows, then append this run's (ingest-stage rows stay).
+
+    An incremental run re-normalizes every row quarantined here before, so its rows are the
+    complete set too.
+    """
     rows = rows.cast(QUARANTINE_SCHEMA)
-    if table_exists(conn, "quarantine.rows"):
-        conn.execute("delete from quarantine.rows where stage = 'normalize'")
-    append_rows(conn, "quarantine.rows", rows)
+    if table_exists(conn, QUARANTINE_TABLE):
+        conn.execute(f"delete from {QUARANTINE_TABLE} where stage = 'normalize'")
+    append_rows(conn, QUARANTINE_TABLE, rows)

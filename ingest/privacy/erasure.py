@@ -19,6 +19,7 @@ from ingest.privacy.identifiers import DEFAULT_REGION, hash_value, lookup_keys
 from ingest.privacy.locate import Subject, locate_subject
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import ensure_privacy_tables
+from ingest.warehouse import transaction
 
 
 class SubjectNotSpecified(ValueError):
@@ -92,8 +93,7 @@ def erase_person(
     subject, subject_hash = resolve_subject(
         conn, email=email, phone=phone, lead_id=lead_id, salt=salt, region=region
     )
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         counts = delete_subject(conn, subject)
         added = add_to_suppression_list(
             conn,
@@ -110,10 +110,6 @@ def erase_person(
             counts={**counts, "privacy.suppression_list (added)": added},
             subject_hash=subject_hash,
         )
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     conn.execute("checkpoint")
     return ErasureReport(
         event_id=event_id,

@@ -20,7 +20,7 @@ from ingest.privacy.erasure import resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import OBJECTIONS_SCHEMA, OBJECTIONS_TABLE, ensure_privacy_tables
-from ingest.warehouse import append_rows
+from ingest.warehouse import append_rows, transaction
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,7 @@ def record_objection(
     ensure_privacy_tables(conn)
     subject, subject_hash = resolve_subject(conn, email=email, phone=phone, lead_id=lead_id, salt=salt, region=region)
     leads = sorted(subject.lead_ids)
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         added = add_to_suppression_list(
             conn, identifier_frame(subject.email_keys, subject.phones),
             reason_kind="objection", salt=salt, added_at=occurred_at,
@@ -61,8 +60,4 @@ def record_objection(
             counts={OBJECTIONS_TABLE: len(leads), "privacy.suppression_list (added)": added},
             subject_hash=subject_hash,
         )
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     return ObjectionReport(event_id=event_id, leads=len(leads), suppression_added=added)

@@ -20,7 +20,7 @@ from ingest.privacy.deletion import delete_subject
 from ingest.privacy.locate import locate_subject
 from ingest.privacy.policy import PrivacyPolicy, load_policy
 from ingest.privacy.tables import ensure_privacy_tables
-from ingest.warehouse import table_exists
+from ingest.warehouse import table_exists, transaction
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,7 @@ def apply_retention(
     ensure_privacy_tables(conn)
     purge, kept = retention_candidates(conn, occurred_at, policy)
     subject = locate_subject(conn, lead_ids=purge) if purge else None
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         counts = delete_subject(conn, subject) if subject else {}
         files = expired_landing_files(landing_dir, occurred_at, policy)
         event_id = log_event(
@@ -143,10 +142,6 @@ def apply_retention(
             counts={**counts, "leads_purged": len(purge), "leads_kept_for_phone_proof": kept,
                     "landing_files": len(files)},
         )
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
     for path in files:  # after the commit: a failed purge must not have removed the inbox
         path.unlink(missing_ok=True)
     if counts:

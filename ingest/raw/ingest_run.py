@@ -28,7 +28,7 @@ from ingest.raw.tables import (
     REGISTRY_TABLE,
     raw_schema,
 )
-from ingest.warehouse import append_rows, deferred_checkpoint, table_exists
+from ingest.warehouse import append_rows, deferred_checkpoint, table_exists, transaction
 
 SuppressionCheck = Callable[[pl.DataFrame], pl.Series]
 
@@ -232,14 +232,9 @@ def _registry_frame(stats: FileStats, batch_id: str, ingested_at: datetime) -> p
 
 def _append_together(conn: duckdb.DuckDBPyConnection, frames: list[tuple[str, pl.DataFrame]]) -> None:
     """One transaction, so a crash never leaves a partly loaded file behind."""
-    conn.execute("begin transaction")
-    try:
+    with transaction(conn):
         for table, frame in frames:
             append_rows(conn, table, frame)
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
 
 
 __all__ = ["ensure_ingest_tables", "ingest_source_kind", "registered_versions"]

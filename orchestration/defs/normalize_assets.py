@@ -2,6 +2,7 @@
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
 from ingest.normalize import build_core
 from orchestration.defs.ingest_assets import FILE_REGISTRY, RAW_TABLES
@@ -13,6 +14,14 @@ CORE_FROM_RAW = {
     "consent_records": "One row per source record, channel and purpose: status, time, method, proof.",
     "touchpoints": "Every known interaction (form fill, CRM stage, list purchase) per record.",
 }
+
+
+class NormalizeConfig(dg.Config):
+    full_rebuild: bool = Field(
+        default=False,
+        description="Re-normalize every raw row instead of only new landing-file versions "
+        "(rules and code changes are detected and rebuild on their own).",
+    )
 
 
 @dg.multi_asset(
@@ -30,9 +39,9 @@ CORE_FROM_RAW = {
     ],
     retry_policy=TRANSIENT_RETRY,
 )
-def normalize(warehouse: DuckDBResource):
+def normalize(config: NormalizeConfig, warehouse: DuckDBResource):
     with warehouse.get_connection() as conn:
-        report = build_core(conn)
+        report = build_core(conn, full_rebuild=config.full_rebuild)
         yield from table_results(
             conn,
             [dg.AssetKey(["core", table]) for table in CORE_FROM_RAW],

@@ -103,3 +103,10 @@ def test_warehouse_resource_creates_the_warehouse_in_the_faster_storage_format(d
             "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
         ).fetchone()[0]
     assert version == "v1.4.0+"
+
+
+def test_full_refresh_accepts_a_forced_full_normalization(defs):
+    job = defs.resolve_job_def("full_refresh")
+    forced = {"ops": {"normalize": {"config": {"full_rebuild": True}}}}
+    assert dg.validate_run_config(job, forced)["ops"]["normalize"]["config"] == {"full_rebuild": True}
+    assert dg.validate_run_config(job, {})["ops"]["normalize"]["config"] == {"full_rebuild": False}

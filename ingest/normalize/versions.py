@@ -1,0 +1,115 @@
+"""Which landing-file versions the core tables already hold, so a nightly run normalizes only
+the new ones.
+
+Raw rows never change once loaded, so a file version normalized under the same rules gives the
+same core rows every night. The core tables are rebuilt from all raw rows only when that stops
+being true: the rules, contracts or normalization code changed (their fingerprint differs), a
+version's raw row count changed (an erasure or retention purge), or someone asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.normalize.rulebook import RULES_DIR
+from ingest.warehouse import append_rows, overwrite_table, table_exists
+
+NORMALIZED_VERSIONS_TABLE = "audit.normalized_file_versions"
+VERSION_KEY = ["raw_table", "source_file", "file_sha256"]
+VERSIONS_SCHEMA = {
+    "raw_table": pl.String, "source_file": pl.String, "file_sha256": pl.String,
+    "raw_rows": pl.Int64, "rules_fingerprint": pl.String, "normalized_at": pl.Datetime("us"),
+}
+_NORMALIZE_CODE = Path(__file__).resolve().parent
+# Libraries whose behaviour is part of the result (parsing, phone numbers).
+_LIBRARIES = ("polars", "phonenumbers")
+
+
+def rules_fingerprint(formats: pl.DataFrame) -> str:
+    """sha256 over everything that decides how a raw row is normalized."""
+    digest = hashlib.sha256()
+    files = sorted(RULES_DIR.rglob("*")) + sorted(_NORMALIZE_CODE.glob("*.py"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    digest.update(formats.sort("contract").write_csv().encode())
+    for library in _LIBRARIES:
+        digest.update(f"{library}={version(library)}".encode())
+    return digest.hexdigest()
+
+
+def raw_versions(conn: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -> pl.DataFrame:
+    """Rows per landing-file version in each raw table, as they are now."""
+    selects = [
+        f"select '{table}' as raw_table, source_file, file_sha256, count(*) as raw_rows "
+        f"from {table} group by all"
+        for table in raw_tables
+        if table_exists(conn, table)
+    ]
+    if not selects:
+        return pl.DataFrame(schema={k: VERSIONS_SCHEMA[k] for k in (*VERSION_KEY, "raw_rows")})
+    return conn.sql(" union all ".join(selects)).pl().cast({"raw_rows": pl.Int64})
+
+
+@dataclass(frozen=True)
+class NormalizePlan:
+    """Full rebuild or only new versions, and why."""
+
+    mode: str  # "full" | "incremental"
+    reason: str
+    current: pl.DataFrame  # every raw version now
+    new: pl.DataFrame  # versions to normalize in an incremental run
+
+
+def plan_normalization(
+    conn: duckdb.DuckDBPyConnection,
+    raw_tables: tuple[str, ...],
+    core_tables: tuple[str, ...],
+    fingerprint: str,
+    *,
+    full_rebuild: bool = False,
+) -> NormalizePlan:
+    current = raw_versions(conn, raw_tables)
+
+    def full(reason: str) -> NormalizePlan:
+        return NormalizePlan("full", reason, current, current)
+
+    if full_rebuild:
+        return full("full rebuild requested")
+    if not all(table_exists(conn, t) for t in (NORMALIZED_VERSIONS_TABLE, *core_tables)):
+        return full("first run")
+    done = conn.sql(f"select * from {NORMALIZED_VERSIONS_TABLE}").pl()
+    if done.height and (done["rules_fingerprint"] != fingerprint).any():
+        return full("rules, contracts or normalization code changed")
+    compared = done.join(current, on=VERSION_KEY, how="left", suffix="_now")
+    changed = compared.filter(pl.col("raw_rows_now").is_null() | (pl.col("raw_rows_now") != pl.col("raw_rows")))
+    if changed.height:
+        return full(f"{changed.height} normalized file version(s) lost raw rows (erasure or purge)")
+    new = current.join(done, on=VERSION_KEY, how="anti")
+    return NormalizePlan("incremental", f"{new.height} new file version(s)", current, new)
+
+
+def _version_rows(versions: pl.DataFrame, fingerprint: str, now: datetime) -> pl.DataFrame:
+    return versions.select(
+        *VERSION_KEY, "raw_rows",
+        rules_fingerprint=pl.lit(fingerprint),
+        normalized_at=pl.lit(now),
+    ).cast(VERSIONS_SCHEMA)
+
+
+def record_normalized(
+    conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, fingerprint: str, now: datetime
+) -> None:
+    """Remember the versions this run normalized, in the caller's transaction."""
+    if plan.mode == "full":
+        overwrite_table(conn, NORMALIZED_VERSIONS_TABLE, _version_rows(plan.current, fingerprint, now))
+    else:
+        append_rows(conn, NORMALIZED_VERSIONS_TABLE, _version_rows(plan.new, fingerprint, now))
