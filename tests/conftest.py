@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 
@@ -26,3 +28,16 @@ def dbt_manifest() -> Path:
 
     ensure_dbt_manifest()
     return Path(dbt_project.manifest_path)
+
+
+@pytest.fixture
+def storage_version() -> Callable[[Path], str]:
+    """Reads the storage format DuckDB reports for a database file (e.g. "v1.4.0+")."""
+
+    def read(path: Path) -> str:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            return conn.execute(
+                "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+            ).fetchone()[0]
+
+    return read

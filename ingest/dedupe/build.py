@@ -13,11 +13,20 @@ import duckdb
 import polars as pl
 
 from ingest.dedupe.config import DedupeConfig
-from ingest.dedupe.engine import match_records
+from ingest.dedupe.engine import MatchMemory, match_records, memory_fingerprint
 from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
 from ingest.dedupe.prepare import CANONICAL_INPUTS
+from ingest.dedupe.golden_refresh import (
+    GOLDEN_INPUTS_TABLE,
+    GOLDEN_TABLE,
+    golden_inputs,
+    record_hashes,
+    records_of_leads,
+    stale_golden_rows,
+    survivorship_fingerprint,
+)
 from ingest.dedupe.survivorship import SurvivorshipConfig, build_golden_leads
-from ingest.warehouse import read_table, replace_tables, table_exists
+from ingest.warehouse import append_rows, overwrite_table, read_table, table_exists, transaction
 
 DECISIONS_TABLE = "core.lead_match_decisions"
 DECISIONS_SCHEMA = {
@@ -25,6 +34,8 @@ DECISIONS_SCHEMA = {
     "decided_by": pl.String, "decided_at": pl.Datetime("us"), "note": pl.String,
 }
 VALID_DECISIONS = ("always_merge", "never_merge")
+MATCH_INPUTS_TABLE = "audit.match_inputs"
+PAIRS_TABLE = "core.lead_match_pairs"
 
 
 @dataclass
@@ -50,6 +61,16 @@ def _match_columns(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     wanted = {"record_id", "source_kind", *CANONICAL_INPUTS}
     columns = ", ".join(f'"{name}"' for (name,) in available if name in wanted)
     return conn.sql(f"select {columns} from core.lead_records").pl()
+
+
+def _match_memory(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> MatchMemory | None:
+    """The previous run's comparison inputs and pairs, if made under the same configuration."""
+    if not (table_exists(conn, MATCH_INPUTS_TABLE) and table_exists(conn, PAIRS_TABLE)):
+        return None
+    inputs = read_table(conn, MATCH_INPUTS_TABLE)
+    if inputs.height == 0 or (inputs["config_fingerprint"] != fingerprint).any():
+        return None
+    return MatchMemory(inputs=inputs.drop("config_fingerprint"), pairs=read_table(conn, PAIRS_TABLE))
 
 
 def _checked_decisions(decisions: pl.DataFrame | None) -> pl.DataFrame | None:
@@ -94,7 +115,9 @@ def build_identity(
     previous_merges = _read_optional(conn, "core.lead_id_merges")
     decisions = _checked_decisions(_read_optional(conn, DECISIONS_TABLE))
 
-    result = match_records(records, config, decisions=decisions)
+    config = config or DedupeConfig.load()
+    match_fingerprint = memory_fingerprint(config)
+    result = match_records(records, config, decisions=decisions, memory=_match_memory(conn, match_fingerprint))
     assignment = assign_lead_ids(result.clusters, previous, previous_merges, now)
     identity = assignment.identity
 
@@ -107,18 +130,32 @@ def build_identity(
     merge_rates = _merge_rate_per_source(records, identity)
     record_count = records.height
     del records
-    golden = build_golden_leads(read_table(conn, "core.lead_records"), identity, survivorship)
+    survivorship = survivorship or SurvivorshipConfig.load()
+    golden_fingerprint = survivorship_fingerprint(survivorship)
+    hashes = record_hashes(conn)
+    stale = stale_golden_rows(conn, identity, hashes, golden_fingerprint)
+    if stale is None:
+        golden = build_golden_leads(read_table(conn, "core.lead_records"), identity, survivorship)
+    else:
+        golden = build_golden_leads(records_of_leads(conn, identity, stale.rebuild), identity, survivorship)
 
     tables = {
         "core.lead_identity": identity,
-        "core.lead_match_pairs": result.pairs,
+        PAIRS_TABLE: result.pairs,
+        MATCH_INPUTS_TABLE: result.inputs.with_columns(config_fingerprint=pl.lit(match_fingerprint)),
         "core.lead_match_review": review,
         "core.lead_id_merges": assignment.merges.cast(MERGES_SCHEMA),
-        "core.golden_leads": golden,
+        GOLDEN_INPUTS_TABLE: golden_inputs(identity, hashes, golden_fingerprint),
     }
     if decisions is None:
         tables[DECISIONS_TABLE] = pl.DataFrame(schema=DECISIONS_SCHEMA)
-    replace_tables(conn, tables)
+    with transaction(conn):
+        for name, frame in tables.items():
+            overwrite_table(conn, name, frame)
+        if stale is None:
+            overwrite_table(conn, GOLDEN_TABLE, golden)
+        else:
+            _replace_golden_rows(conn, stale.remove, golden)
 
     lead_sizes = identity.group_by("lead_id").len()
     accepted = result.pairs.filter(pl.col("decision").is_in(["auto_merge", "forced_merge"]))
@@ -132,6 +169,7 @@ def build_identity(
             "multi_record_leads": int((lead_sizes["len"] > 1).sum()),
             "largest_cluster": int(lead_sizes["len"].max() or 0),
             "candidate_pairs": int(result.stats["candidate_pairs"]),
+            "compared_pairs": int(result.stats["compared_pairs"]),
             "auto_merge_pairs": int(result.stats["auto_merge_pairs"]),
             "review_pairs": review.height,
             "size_guard_demoted_pairs": int(result.stats["size_guard_demoted_pairs"]),
@@ -146,10 +184,34 @@ def build_identity(
             **merge_rates,
         },
         golden={
-            "rows": golden.height,
-            "email_consent_granted": int((golden["email_consent"] == "granted").sum()) if "email_consent" in golden.columns else 0,
-            "do_not_email": int(golden["do_not_email"].sum()),
-            "do_not_call": int(golden["do_not_call"].sum()),
+            **_golden_totals(conn),
+            "rebuilt_rows": golden.height,
         },
     )
     return report
+
+
+def _replace_golden_rows(conn: duckdb.DuckDBPyConnection, remove: pl.Series, rebuilt: pl.DataFrame) -> None:
+    """Delete the stored rows of rebuilt and retired leads, then add the rebuilt rows."""
+    conn.register("_golden_remove", remove.to_frame("lead_id").to_arrow())
+    try:
+        conn.execute(f"delete from {GOLDEN_TABLE} where lead_id in (select lead_id from _golden_remove)")
+    finally:
+        conn.unregister("_golden_remove")
+    append_rows(conn, GOLDEN_TABLE, rebuilt)
+
+
+def _golden_totals(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    columns = {name for (name,) in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'core' and table_name = 'golden_leads'"
+    ).fetchall()}
+    granted = "count(*) filter (where email_consent = 'granted')" if "email_consent" in columns else "0"
+    rows, email_granted, do_not_email, do_not_call = conn.sql(f"""
+        select count(*), {granted},
+               count(*) filter (where do_not_email), count(*) filter (where do_not_call)
+        from {GOLDEN_TABLE}
+    """).fetchone()
+    return {
+        "rows": rows, "email_consent_granted": email_granted,
+        "do_not_email": do_not_email, "do_not_call": do_not_call,
+    }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -17,11 +20,40 @@ from ingest.dedupe.scoring import score_pairs
 
 @dataclass
 class MatchResult:
-    """Scored pairs (accepted, review, near misses, people's decisions) and one cluster per record."""
+    """Scored pairs (accepted, review, near misses, people's decisions) and one cluster per record.
+
+    `inputs` holds a hash of each record's comparison inputs: with the pairs, it lets the next
+    run reuse every comparison between records whose inputs did not change (MatchMemory).
+    """
 
     pairs: pl.DataFrame
     clusters: pl.DataFrame
     stats: dict[str, float | int] = field(default_factory=dict)
+    inputs: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class MatchMemory:
+    """A previous run's `inputs` and `pairs`, under the same configuration (memory_fingerprint)."""
+
+    inputs: pl.DataFrame
+    pairs: pl.DataFrame
+
+
+_MATCHING_CODE = Path(__file__).resolve().parent
+_FOLDING_CODE = _MATCHING_CODE.parent / "normalize" / "text.py"
+
+
+def memory_fingerprint(config: DedupeConfig) -> str:
+    """sha256 of the configuration, the matching code and data, and the Polars version (its
+    hashes and string functions decide the inputs): a memory only counts under the same one."""
+    digest = hashlib.sha256(repr(config).encode())
+    files = sorted(_MATCHING_CODE.glob("*.py")) + sorted((_MATCHING_CODE / "data").glob("*")) + [_FOLDING_CODE]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(version("polars").encode())
+    return digest.hexdigest()
 
 
 def _decision_pairs(decisions: pl.DataFrame | None, ids: pl.DataFrame) -> pl.DataFrame:
@@ -50,11 +82,14 @@ def match_records(
     config: DedupeConfig | None = None,
     *,
     decisions: pl.DataFrame | None = None,
+    memory: MatchMemory | None = None,
 ) -> MatchResult:
     """Match any frame with `record_id` plus any subset of canonical columns.
 
     `decisions` (record_id_a, record_id_b, decision always_merge|never_merge[, decided_at])
-    override the engine: the latest decision per pair wins.
+    override the engine: the latest decision per pair wins. With `memory`, pairs of records
+    whose comparison inputs are unchanged are taken from it instead of compared again; the
+    result is the same.
     """
     config = config or DedupeConfig.load()
     if "record_id" not in records.columns:
@@ -74,7 +109,12 @@ def match_records(
     human = _decision_pairs(decisions, prepared)
     candidates = pl.concat([candidates, human.select("a", "b")]).unique().sort("a", "b")
 
-    scored = _score_in_chunks(prepared, candidates, human, config)
+    inputs = _input_hashes(prepared, config)
+    if memory is None:
+        scored = _score_in_chunks(prepared, candidates, human, config)
+        compared = candidates.height
+    else:
+        scored, compared = _score_with_memory(prepared, candidates, human, config, inputs, memory)
     scored = scored.join(human, on=["a", "b"], how="left").with_columns(
         decision=pl.when(pl.col("human") == "always_merge").then(pl.lit("forced_merge"))
         .when(pl.col("human") == "never_merge").then(pl.lit("forced_split"))
@@ -98,6 +138,7 @@ def match_records(
     stats = {
         "records": n,
         "candidate_pairs": candidates.height,
+        "compared_pairs": compared,
         "oversized_blocks_skipped": oversized_blocks,
         "auto_merge_pairs": int((scored["decision"] == "auto_merge").sum()),
         "review_pairs": int((scored["decision"] == "review").sum()),
@@ -106,7 +147,104 @@ def match_records(
         "largest_cluster": int(sizes.max()) if n else 0,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return MatchResult(pairs=pairs, clusters=clusters, stats=stats)
+    return MatchResult(pairs=pairs, clusters=clusters, stats=stats, inputs=inputs)
+
+
+def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
+    """record_id, a hash of everything a comparison reads about the record, and per blocking
+    key a hash of the record's block (NULL when it has none).
+
+    A name's frequency only counts below the rare-name reference (scoring clips it there), so
+    a common name growing more common leaves its records' comparisons as they were.
+    """
+    capped = prepared.drop("idx").with_columns(
+        pl.min_horizontal("name_count", pl.lit(config.rare_name_reference_count, pl.UInt32)).alias("name_count")
+    )
+    blocks = prepared.select(
+        pl.when(pl.all_horizontal(pl.col(f).is_not_null() for f in key.fields))
+        .then(pl.struct(list(key.fields)).hash())
+        .alias(f"block_{number}")
+        for number, key in enumerate(config.blocking_keys)
+    )
+    return pl.DataFrame({"record_id": prepared["record_id"], "input_hash": capped.hash_rows()}).hstack(blocks)
+
+
+def _blocks_that_changed_usability(inputs: pl.DataFrame, before: pl.DataFrame, config: DedupeConfig) -> pl.Series:
+    """Per record: is it in a block that was oversized last time and is not now, or the reverse?
+
+    Such a block adds or removes candidate pairs between records whose inputs did not change.
+    """
+    crossed = pl.Series([False] * inputs.height)
+    for number, key in enumerate(config.blocking_keys):
+        column = f"block_{number}"
+        sizes = [
+            frame.group_by(column).len().drop_nulls(column).rename({"len": name})
+            for frame, name in ((inputs, "now"), (before, "then"))
+        ]
+        changed = sizes[0].join(sizes[1], on=column, how="full", coalesce=True).filter(
+            (pl.col("now").fill_null(0) <= key.max_block_size) != (pl.col("then").fill_null(0) <= key.max_block_size)
+        )[column]
+        crossed = crossed | inputs[column].is_in(changed.implode()).fill_null(False)
+    return crossed
+
+
+_GUARD_SUFFIXES = ("+size_guard", "+never_merge_guard")
+
+
+def _remembered_pairs(memory: MatchMemory, ids: pl.DataFrame, sim_columns: list[str]) -> pl.DataFrame:
+    """Stored pairs as index pairs, with the engine's own verdict before the cluster guards
+    (guards only demote automatic merges, and mark the rule when they do)."""
+    guarded = pl.lit(False)
+    rule = pl.col("rule")
+    for suffix in _GUARD_SUFFIXES:
+        guarded = guarded | pl.col("rule").str.ends_with(suffix)
+        rule = rule.str.strip_suffix(suffix)
+    return (
+        memory.pairs.join(ids.rename({"idx": "a", "record_id": "record_id_a"}), on="record_id_a")
+        .join(ids.rename({"idx": "b", "record_id": "record_id_b"}), on="record_id_b")
+        .select(
+            "a", "b",
+            rule=rule,
+            score=pl.col("score"),
+            decision=pl.when(guarded).then(pl.lit("auto_merge")).otherwise(pl.col("decision")),
+            *[pl.col(c).cast(pl.Float32) for c in sim_columns],
+        )
+    )
+
+
+def _score_with_memory(
+    prepared: pl.DataFrame,
+    candidates: pl.DataFrame,
+    human: pl.DataFrame,
+    config: DedupeConfig,
+    inputs: pl.DataFrame,
+    memory: MatchMemory,
+) -> tuple[pl.DataFrame, int]:
+    """Scored pairs, and how many of them were compared.
+
+    Compared: candidates that touch a record with new inputs, pairs people decided on, and
+    pairs whose stored verdict was a person's. The rest come from memory; a candidate absent
+    there scored below the near-miss line last time, and would again.
+    """
+    known = inputs.join(memory.inputs, on=["record_id", "input_hash"], how="semi")["record_id"]
+    stable = inputs["record_id"].is_in(known.implode()) & ~_blocks_that_changed_usability(inputs, memory.inputs, config)
+    ids = prepared.select("idx", "record_id")
+    sim_columns = [c for c in memory.pairs.columns if c.startswith("sim_")]
+    remembered = _remembered_pairs(memory, ids, sim_columns)
+    by_person = pl.concat([
+        human.select("a", "b"),
+        remembered.filter(pl.col("rule") == "decision").select("a", "b"),
+    ]).unique()
+    marked = candidates.with_columns(
+        both_stable=stable.gather(candidates["a"]) & stable.gather(candidates["b"])
+    ).join(by_person.with_columns(by_person=pl.lit(True)), on=["a", "b"], how="left")
+    reuse = marked.filter(pl.col("both_stable") & pl.col("by_person").is_null()).select("a", "b")
+    fresh = marked.filter(~pl.col("both_stable") | pl.col("by_person").is_not_null()).select("a", "b")
+    scored = _score_in_chunks(prepared, fresh, human, config)
+    reused = remembered.filter(pl.col("rule") != "decision").join(reuse, on=["a", "b"], how="semi")
+    columns = ["a", "b", "rule", "score", "decision", *sim_columns]
+    combined = pl.concat([scored.select(columns), reused.select(columns)], how="vertical_relaxed").sort("a", "b")
+    return combined, fresh.height
 
 
 def _score_in_chunks(

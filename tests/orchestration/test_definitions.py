@@ -93,16 +93,14 @@ def test_landing_sensor_targets_full_refresh(defs):
     assert sensor.job_name == "full_refresh"
 
 
-def test_warehouse_resource_creates_the_warehouse_in_the_faster_storage_format(defs, tmp_path):
+def test_warehouse_resource_creates_the_warehouse_in_the_faster_storage_format(defs, tmp_path, storage_version):
     from dagster_duckdb import DuckDBResource
 
     configured = defs.resources["warehouse"]
     probe = DuckDBResource(database=str(tmp_path / "fresh.duckdb"), connection_config=configured.connection_config)
     with probe.get_connection() as conn:
-        version = conn.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
-        ).fetchone()[0]
-    assert version == "v1.4.0+"
+        conn.execute("create table t as select 1 as x")
+    assert storage_version(tmp_path / "fresh.duckdb") == "v1.4.0+"
 
 
 def test_full_refresh_accepts_a_forced_full_normalization(defs):

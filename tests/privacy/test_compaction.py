@@ -45,12 +45,8 @@ def test_compaction_keeps_every_table_view_and_row(tmp_path: Path) -> None:
         assert conn.execute("select count(*) from marts.v_golden_contacts").fetchone()[0] == 1
 
 
-def test_compacted_warehouse_keeps_the_warehouse_storage_format(tmp_path: Path) -> None:
+def test_compacted_warehouse_keeps_the_warehouse_storage_format(tmp_path: Path, storage_version) -> None:
     path = tmp_path / "warehouse.duckdb"
     _build(path)
     compact_warehouse(path)
-    with duckdb.connect(str(path), read_only=True) as conn:
-        version = conn.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
-        ).fetchone()[0]
-    assert version == "v1.4.0+"
+    assert storage_version(path) == "v1.4.0+"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-# Columns that carry wall-clock time or run ids, which legitimately differ between two runs.
+# Columns that carry wall-clock time or run ids, which legitimately differ between two runs
+# (row_hash: dedup's hash of a whole lead record, ingestion time included).
 VOLATILE_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE")
-VOLATILE_NAMES = {"batch_id", "run_id", "event_id", "dbt_scd_id", "scored_at", "scored_on"}
+VOLATILE_NAMES = {"batch_id", "run_id", "event_id", "dbt_scd_id", "scored_at", "scored_on", "row_hash"}
 
 
 def table_digests(path: Path, schemas: tuple[str, ...]) -> dict[str, tuple[int, int]]:

@@ -147,20 +147,15 @@ def test_run_ids_that_are_not_plain_file_names_are_rejected(warehouse, serving_d
     assert not serving_dir.exists() or not any(serving_dir.iterdir())
 
 
-def _storage_version(path) -> str:
-    with duckdb.connect(str(path), read_only=True) as conn:
-        return conn.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
-        ).fetchone()[0]
-
-
-def test_serving_files_open_in_duckdb_1_0_while_the_warehouse_uses_a_newer_format(warehouse, serving_dir, data_dir):
+def test_serving_files_open_in_duckdb_1_0_while_the_warehouse_uses_a_newer_format(
+    warehouse, serving_dir, data_dir, storage_version
+):
     publish(warehouse, serving_dir, run_id="r1", salt=SALT)
     warehouse.close()
 
-    assert _storage_version(data_dir / "warehouse.duckdb") == "v1.4.0+"
-    assert _storage_version(serving_dir / "leadwerk.duckdb") == "v1.0.0+"
-    assert _storage_version(serving_dir / "leadwerk_bi.duckdb") == "v1.0.0+"
+    assert storage_version(data_dir / "warehouse.duckdb") == "v1.4.0+"
+    assert storage_version(serving_dir / "leadwerk.duckdb") == "v1.0.0+"
+    assert storage_version(serving_dir / "leadwerk_bi.duckdb") == "v1.0.0+"
 
 
 def test_nothing_is_published_before_the_first_publish(serving_dir):

@@ -1,0 +1,90 @@
+"""Which golden rows a run has to rebuild.
+
+A golden row depends only on its lead's records and the survivorship rules. Each run keeps, per
+record, the lead it belonged to and a hash of its core.lead_records row; the next run rebuilds
+only leads that gained, lost or changed a record, deletes the golden rows of retired lead ids,
+and keeps every other row as it is. A change of the rules, or of most records, rebuilds all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.dedupe.survivorship import SurvivorshipConfig
+from ingest.warehouse import table_exists
+
+GOLDEN_TABLE = "core.golden_leads"
+GOLDEN_INPUTS_TABLE = "audit.golden_lead_inputs"
+# Rebuilding a few leads beats rebuilding all only while they are a minority.
+_MAX_SHARE_FOR_PARTIAL = 0.5
+_SURVIVORSHIP_CODE = Path(__file__).resolve().parent / "survivorship.py"
+
+
+def survivorship_fingerprint(config: SurvivorshipConfig) -> str:
+    """sha256 of the rules and of the code that applies them."""
+    return hashlib.sha256(repr(config).encode() + _SURVIVORSHIP_CODE.read_bytes()).hexdigest()
+
+
+def record_hashes(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """record_id and a hash of its whole core.lead_records row."""
+    return conn.sql("select record_id, hash(r) as row_hash from core.lead_records r").pl()
+
+
+def golden_inputs(identity: pl.DataFrame, hashes: pl.DataFrame, fingerprint: str) -> pl.DataFrame:
+    """What this run's golden rows were built from, for the next run to compare against."""
+    return identity.select("record_id", "lead_id").join(hashes, on="record_id", how="left").with_columns(
+        survivorship_fingerprint=pl.lit(fingerprint)
+    )
+
+
+@dataclass(frozen=True)
+class GoldenRefresh:
+    """Leads whose golden row is rebuilt, and lead ids whose stored row goes (rebuilt or retired)."""
+
+    rebuild: pl.Series
+    remove: pl.Series
+
+
+def stale_golden_rows(
+    conn: duckdb.DuckDBPyConnection, identity: pl.DataFrame, hashes: pl.DataFrame, fingerprint: str
+) -> GoldenRefresh | None:
+    """The leads to rebuild, or None when every golden row has to be built again."""
+    if not (table_exists(conn, GOLDEN_TABLE) and table_exists(conn, GOLDEN_INPUTS_TABLE)):
+        return None
+    before = conn.sql(f"select * from {GOLDEN_INPUTS_TABLE}").pl()
+    if before.height == 0 or (before["survivorship_fingerprint"] != fingerprint).any():
+        return None
+    now = identity.select("record_id", "lead_id").join(hashes, on="record_id", how="left")
+    compared = now.join(
+        before.select("record_id", "lead_id", "row_hash"), on="record_id", how="full", suffix="_before", coalesce=True
+    )
+    dirty = compared.filter(
+        pl.col("lead_id").ne_missing(pl.col("lead_id_before"))
+        | pl.col("row_hash").ne_missing(pl.col("row_hash_before"))
+    )
+    current_leads = identity["lead_id"].unique()
+    rebuild = pl.concat([
+        dirty["lead_id"].drop_nulls(),
+        dirty["lead_id_before"].drop_nulls().filter(dirty["lead_id_before"].drop_nulls().is_in(current_leads.implode())),
+    ]).unique()
+    if rebuild.len() > _MAX_SHARE_FOR_PARTIAL * current_leads.len():
+        return None
+    remove = pl.concat([rebuild, dirty["lead_id_before"].drop_nulls()]).unique()
+    return GoldenRefresh(rebuild=rebuild.rename("lead_id"), remove=remove.rename("lead_id"))
+
+
+def records_of_leads(conn: duckdb.DuckDBPyConnection, identity: pl.DataFrame, leads: pl.Series) -> pl.DataFrame:
+    """The core.lead_records rows of the given leads."""
+    wanted = identity.filter(pl.col("lead_id").is_in(leads.implode())).select("record_id")
+    conn.register("_golden_records", wanted.to_arrow())
+    try:
+        return conn.sql(
+            "select * from core.lead_records where record_id in (select record_id from _golden_records)"
+        ).pl()
+    finally:
+        conn.unregister("_golden_records")
