@@ -1,7 +1,9 @@
 """The warehouse step: core.lead_records in, identity, pairs, review and golden leads out.
 
 Reads the previous identity and people's decisions so lead ids stay stable and decisions are
-honoured on every run; writes every output table in one transaction.
+honoured on every run, and what the previous run compared and built from (audit.match_inputs,
+audit.golden_lead_inputs) so only changed records are compared and only changed leads get a
+new golden row; writes every output table in one transaction.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import polars as pl
 
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.engine import MatchMemory, match_records, memory_fingerprint
-from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
-from ingest.dedupe.prepare import CANONICAL_INPUTS
 from ingest.dedupe.golden_refresh import (
     GOLDEN_INPUTS_TABLE,
     GOLDEN_TABLE,
@@ -25,6 +25,8 @@ from ingest.dedupe.golden_refresh import (
     stale_golden_rows,
     survivorship_fingerprint,
 )
+from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
+from ingest.dedupe.prepare import CANONICAL_INPUTS
 from ingest.dedupe.survivorship import SurvivorshipConfig, build_golden_leads
 from ingest.warehouse import append_rows, overwrite_table, read_table, table_exists, transaction
 
