@@ -38,6 +38,27 @@ def table_exists(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     return bool(row and row[0])
 
 
+def table_columns(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> list[str]:
+    """The table's column names, in table order (empty when it does not exist)."""
+    schema, table = qualified_name.split(".", 1)
+    rows = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@contextmanager
+def registered(conn: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | pa.Table) -> Iterator[None]:
+    """The frame visible to SQL as `name` while the block runs."""
+    conn.register(name, frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame)
+    try:
+        yield
+    finally:
+        conn.unregister(name)
+
+
 @contextmanager
 def deferred_checkpoint(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Keep many small commits in the write-ahead log and compress them into the file once.
@@ -80,11 +101,8 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def overwrite_table(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.DataFrame) -> int:
     """Create or replace a table with the frame's rows, in the caller's transaction."""
     ensure_schema(conn, qualified_name.split(".", 1)[0])
-    conn.register("_leadwerk_incoming", _as_arrow(frame))
-    try:
+    with registered(conn, "_leadwerk_incoming", _as_arrow(frame)):
         conn.execute(f"create or replace table {qualified_name} as select * from _leadwerk_incoming")
-    finally:
-        conn.unregister("_leadwerk_incoming")
     return frame.height
 
 
@@ -105,19 +123,11 @@ def append_rows(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.
     if frame.height == 0 and table_exists(conn, qualified_name):
         return 0
     ensure_schema(conn, qualified_name.split(".", 1)[0])
-    conn.register("_leadwerk_incoming", _as_arrow(frame))
-    try:
+    with registered(conn, "_leadwerk_incoming", _as_arrow(frame)):
         if not table_exists(conn, qualified_name):
             conn.execute(f"create table {qualified_name} as select * from _leadwerk_incoming")
             return frame.height
-        existing = {
-            r[0]
-            for r in conn.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                qualified_name.split(".", 1),
-            ).fetchall()
-        }
+        existing = set(table_columns(conn, qualified_name))
         for name, dtype in zip(frame.columns, frame.dtypes, strict=True):
             if name not in existing:
                 sql_type = conn.execute(
@@ -132,8 +142,6 @@ def append_rows(conn: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl.
             f"insert into {qualified_name} ({columns}) select {columns} from _leadwerk_incoming"
         )
         return frame.height
-    finally:
-        conn.unregister("_leadwerk_incoming")
 
 
 def read_table(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> pl.DataFrame:

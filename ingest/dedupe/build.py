@@ -28,7 +28,15 @@ from ingest.dedupe.golden_refresh import (
 from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
 from ingest.dedupe.prepare import CANONICAL_INPUTS
 from ingest.dedupe.survivorship import SurvivorshipConfig, build_golden_leads
-from ingest.warehouse import append_rows, overwrite_table, read_table, table_exists, transaction
+from ingest.warehouse import (
+    append_rows,
+    overwrite_table,
+    read_table,
+    registered,
+    table_columns,
+    table_exists,
+    transaction,
+)
 
 DECISIONS_TABLE = "core.lead_match_decisions"
 DECISIONS_SCHEMA = {
@@ -56,12 +64,8 @@ def _read_optional(conn: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame 
 
 
 def _match_columns(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    available = conn.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'core' and table_name = 'lead_records'"
-    ).fetchall()
     wanted = {"record_id", "source_kind", *CANONICAL_INPUTS}
-    columns = ", ".join(f'"{name}"' for (name,) in available if name in wanted)
+    columns = ", ".join(f'"{name}"' for name in table_columns(conn, "core.lead_records") if name in wanted)
     return conn.sql(f"select {columns} from core.lead_records").pl()
 
 
@@ -195,19 +199,14 @@ def build_identity(
 
 def _replace_golden_rows(conn: duckdb.DuckDBPyConnection, remove: pl.Series, rebuilt: pl.DataFrame) -> None:
     """Delete the stored rows of rebuilt and retired leads, then add the rebuilt rows."""
-    conn.register("_golden_remove", remove.to_frame("lead_id").to_arrow())
-    try:
+    with registered(conn, "_golden_remove", remove.to_frame("lead_id")):
         conn.execute(f"delete from {GOLDEN_TABLE} where lead_id in (select lead_id from _golden_remove)")
-    finally:
-        conn.unregister("_golden_remove")
     append_rows(conn, GOLDEN_TABLE, rebuilt)
 
 
 def _golden_totals(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    columns = {name for (name,) in conn.execute(
-        "select column_name from information_schema.columns where table_schema = 'core' and table_name = 'golden_leads'"
-    ).fetchall()}
-    granted = "count(*) filter (where email_consent = 'granted')" if "email_consent" in columns else "0"
+    has_consent = "email_consent" in table_columns(conn, GOLDEN_TABLE)
+    granted = "count(*) filter (where email_consent = 'granted')" if has_consent else "0"
     rows, email_granted, do_not_email, do_not_call = conn.sql(f"""
         select count(*), {granted},
                count(*) filter (where do_not_email), count(*) filter (where do_not_call)

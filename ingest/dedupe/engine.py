@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.prepare import comparison_frame
 from ingest.dedupe.scoring import score_pairs
+from ingest.fingerprint import fingerprint
 
 @dataclass
 class MatchResult:
@@ -47,13 +46,11 @@ _FOLDING_CODE = _MATCHING_CODE.parent / "normalize" / "text.py"
 def memory_fingerprint(config: DedupeConfig) -> str:
     """sha256 of the configuration, the matching code and data, and the Polars version (its
     hashes and string functions decide the inputs): a memory only counts under the same one."""
-    digest = hashlib.sha256(repr(config).encode())
-    files = sorted(_MATCHING_CODE.glob("*.py")) + sorted((_MATCHING_CODE / "data").glob("*")) + [_FOLDING_CODE]
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    digest.update(version("polars").encode())
-    return digest.hexdigest()
+    return fingerprint(
+        texts=[repr(config)],
+        files=[*sorted(_MATCHING_CODE.glob("*.py")), *sorted((_MATCHING_CODE / "data").glob("*")), _FOLDING_CODE],
+        libraries=["polars"],
+    )
 
 
 def _decision_pairs(decisions: pl.DataFrame | None, ids: pl.DataFrame) -> pl.DataFrame:
@@ -174,7 +171,7 @@ def _blocks_that_changed_usability(inputs: pl.DataFrame, before: pl.DataFrame, c
 
     Such a block adds or removes candidate pairs between records whose inputs did not change.
     """
-    crossed = pl.Series([False] * inputs.height)
+    crossed = pl.Series(np.zeros(inputs.height, dtype=bool))
     for number, key in enumerate(config.blocking_keys):
         column = f"block_{number}"
         sizes = [

@@ -8,7 +8,6 @@ and keeps every other row as it is. A change of the rules, or of most records, r
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,8 @@ import duckdb
 import polars as pl
 
 from ingest.dedupe.survivorship import SurvivorshipConfig
-from ingest.warehouse import table_exists
+from ingest.fingerprint import fingerprint
+from ingest.warehouse import registered, table_exists
 
 GOLDEN_TABLE = "core.golden_leads"
 GOLDEN_INPUTS_TABLE = "audit.golden_lead_inputs"
@@ -27,7 +27,7 @@ _SURVIVORSHIP_CODE = Path(__file__).resolve().parent / "survivorship.py"
 
 def survivorship_fingerprint(config: SurvivorshipConfig) -> str:
     """sha256 of the rules and of the code that applies them."""
-    return hashlib.sha256(repr(config).encode() + _SURVIVORSHIP_CODE.read_bytes()).hexdigest()
+    return fingerprint(texts=[repr(config)], files=[_SURVIVORSHIP_CODE])
 
 
 def record_hashes(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -68,23 +68,19 @@ def stale_golden_rows(
         | pl.col("row_hash").ne_missing(pl.col("row_hash_before"))
     )
     current_leads = identity["lead_id"].unique()
-    rebuild = pl.concat([
-        dirty["lead_id"].drop_nulls(),
-        dirty["lead_id_before"].drop_nulls().filter(dirty["lead_id_before"].drop_nulls().is_in(current_leads.implode())),
-    ]).unique()
+    left = dirty["lead_id_before"].drop_nulls()
+    # A lead that lost a record is rebuilt if it still exists; otherwise its id retired.
+    rebuild = pl.concat([dirty["lead_id"].drop_nulls(), left.filter(left.is_in(current_leads.implode()))]).unique()
     if rebuild.len() > _MAX_SHARE_FOR_PARTIAL * current_leads.len():
         return None
-    remove = pl.concat([rebuild, dirty["lead_id_before"].drop_nulls()]).unique()
+    remove = pl.concat([rebuild, left]).unique()
     return GoldenRefresh(rebuild=rebuild.rename("lead_id"), remove=remove.rename("lead_id"))
 
 
 def records_of_leads(conn: duckdb.DuckDBPyConnection, identity: pl.DataFrame, leads: pl.Series) -> pl.DataFrame:
     """The core.lead_records rows of the given leads."""
     wanted = identity.filter(pl.col("lead_id").is_in(leads.implode())).select("record_id")
-    conn.register("_golden_records", wanted.to_arrow())
-    try:
+    with registered(conn, "_golden_records", wanted):
         return conn.sql(
             "select * from core.lead_records where record_id in (select record_id from _golden_records)"
         ).pl()
-    finally:
-        conn.unregister("_golden_records")

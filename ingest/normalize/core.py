@@ -22,7 +22,14 @@ from ingest.normalize.versions import (
     record_normalized,
     rules_fingerprint,
 )
-from ingest.warehouse import append_rows, overwrite_table, read_table, table_exists, transaction
+from ingest.warehouse import (
+    append_rows,
+    overwrite_table,
+    read_table,
+    registered,
+    table_exists,
+    transaction,
+)
 
 RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
 CORE_TABLES = {
@@ -107,38 +114,28 @@ def _rows_of(conn: duckdb.DuckDBPyConnection, keys: str, on: list[str]) -> dict[
 def _incremental_input(conn: duckdb.DuckDBPyConnection, new_versions: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Rows of the new file versions, the stored winning copies of the records they repeat, and
     the rows normalization quarantined before (a newer copy may now replace them)."""
-    conn.register("_normalize_new", new_versions.select(VERSION_KEY).to_arrow())
-    try:
+    with registered(conn, "_normalize_new", new_versions.select(VERSION_KEY)):
         fresh = _rows_of(conn, "_normalize_new", ["source_file", "file_sha256"])
-    finally:
-        conn.unregister("_normalize_new")
     repeated = pl.DataFrame({"record_id": record_ids(fresh).unique()})
     quarantined = (
         f"union all select source_file, file_sha256, source_row from {QUARANTINE_TABLE} where stage = 'normalize'"
         if table_exists(conn, QUARANTINE_TABLE) else ""
     )
-    conn.register("_normalize_repeated", repeated.to_arrow())
-    try:
-        conn.execute(f"""
-            create or replace temp table _normalize_earlier as
+    with registered(conn, "_normalize_repeated", repeated):
+        earlier_keys = conn.sql(f"""
             select source_file, file_sha256, source_row from {CORE_TABLES['lead_records']}
             where record_id in (select record_id from _normalize_repeated)
             {quarantined}
-        """)
+        """).pl()
+    with registered(conn, "_normalize_earlier", earlier_keys):
         earlier = _rows_of(conn, "_normalize_earlier", ["source_file", "file_sha256", "source_row"])
-    finally:
-        conn.unregister("_normalize_repeated")
-        conn.execute("drop table if exists _normalize_earlier")
     return {table: pl.concat([fresh[table], earlier[table]], how="vertical_relaxed") for table in fresh}
 
 
 def _delete_records(conn: duckdb.DuckDBPyConnection, ids: pl.Series) -> None:
-    conn.register("_normalize_touched", pl.DataFrame({"record_id": ids.unique()}).to_arrow())
-    try:
+    with registered(conn, "_normalize_touched", pl.DataFrame({"record_id": ids.unique()})):
         for table in CORE_TABLES.values():
             conn.execute(f"delete from {table} where record_id in (select record_id from _normalize_touched)")
-    finally:
-        conn.unregister("_normalize_touched")
 
 
 def build_core(

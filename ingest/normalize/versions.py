@@ -9,15 +9,14 @@ version's raw row count changed (an erasure or retention purge), or someone asks
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from ingest.fingerprint import fingerprint
 from ingest.normalize.rulebook import RULES_DIR
 from ingest.warehouse import append_rows, overwrite_table, table_exists
 
@@ -34,16 +33,11 @@ _LIBRARIES = ("polars", "phonenumbers")
 
 def rules_fingerprint(formats: pl.DataFrame) -> str:
     """sha256 over everything that decides how a raw row is normalized."""
-    digest = hashlib.sha256()
-    files = sorted(RULES_DIR.rglob("*")) + sorted(_NORMALIZE_CODE.glob("*.py"))
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    digest.update(formats.sort("contract").write_csv().encode())
-    for library in _LIBRARIES:
-        digest.update(f"{library}={version(library)}".encode())
-    return digest.hexdigest()
+    return fingerprint(
+        texts=[formats.sort("contract").write_csv()],
+        files=[*sorted(RULES_DIR.rglob("*")), *sorted(_NORMALIZE_CODE.glob("*.py"))],
+        libraries=_LIBRARIES,
+    )
 
 
 def raw_versions(conn: duckdb.DuckDBPyConnection, raw_tables: tuple[str, ...]) -> pl.DataFrame:

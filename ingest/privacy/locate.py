@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from ingest.privacy.identifiers import email_key_expr, phone_key_expr, region_expr
-from ingest.warehouse import table_exists
+from ingest.warehouse import table_columns, table_exists
 
 RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
 LINEAGE = ("source_file", "source_row", "file_sha256")
@@ -39,12 +39,7 @@ class Subject:
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, qualified: str) -> set[str]:
-    schema, table = qualified.split(".", 1)
-    rows = conn.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
+    return set(table_columns(conn, qualified))
 
 
 def _strings(rows: Iterable[tuple]) -> set[str]:

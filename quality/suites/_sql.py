@@ -20,13 +20,3 @@ def existing_tables(conn: duckdb.DuckDBPyConnection, names: list[str]) -> list[s
     ).fetchall()
     present = {r[0] for r in rows}
     return [n for n in names if n in present]
-
-
-def table_columns(conn: duckdb.DuckDBPyConnection, qualified_name: str) -> list[str]:
-    schema, table = qualified_name.split(".", 1)
-    rows = conn.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    return [r[0] for r in rows]

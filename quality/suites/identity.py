@@ -8,7 +8,8 @@ from typing import Any
 import duckdb
 
 from quality.specs import Batch, expectation
-from quality.suites._sql import quote_ident, quote_literal, table_columns
+from ingest.warehouse import table_columns
+from quality.suites._sql import quote_ident, quote_literal
 
 TABLES = ("core.golden_leads", "core.lead_identity", "core.lead_records")
 CONSENT_CHANNELS = ("email", "phone", "postal")

@@ -25,6 +25,14 @@ def golden_rows(conn) -> list[tuple]:
     return conn.sql("select * from core.golden_leads order by lead_id").fetchall()
 
 
+def second_run(conn, first: list[dict], second: list[dict]) -> dict:
+    """Dedup over `first`, then over `second`; the second run's report."""
+    load(conn, *first)
+    build_identity(conn)
+    load(conn, *second)
+    return build_identity(conn).to_metadata()
+
+
 def golden_after_full_rebuild(conn) -> list[tuple]:
     conn.execute(f"drop table {GOLDEN_INPUTS_TABLE}")
     build_identity(conn)
@@ -42,12 +50,9 @@ BASE = [
 
 
 def test_only_leads_with_new_or_changed_records_are_rebuilt(conn):
-    load(conn, *BASE)
-    build_identity(conn)
     changed = [*BASE[:3], person("tom", "Tom", "Weber", email="tom@neu.de"), *BASE[4:],
                person("eva-2", "Eva", "Schmidt", email="eva@b.de", city="Köln")]
-    load(conn, *changed)
-    report = build_identity(conn).to_metadata()
+    report = second_run(conn, BASE, changed)
     assert (report["golden_rows"], report["golden_rebuilt_rows"]) == (5, 2)
     assert golden_rows(conn) == golden_after_full_rebuild(conn)
 
@@ -65,19 +70,14 @@ def test_a_merge_removes_the_golden_row_of_the_retired_lead(conn):
         *BASE[2:], person("old", "Max", "Müller", email="max@a.de"),
         person("new", "Max", "Müller", phone="+4930123456"),
     ]
-    load(conn, *two_leads)
-    build_identity(conn)
-    load(conn, *two_leads, person("link", "Max", "Müller", email="max@a.de", phone="+4930123456"))
-    report = build_identity(conn).to_metadata()
+    linked = [*two_leads, person("link", "Max", "Müller", email="max@a.de", phone="+4930123456")]
+    report = second_run(conn, two_leads, linked)
     assert (report["golden_rows"], report["golden_rebuilt_rows"]) == (5, 1)
     assert golden_rows(conn) == golden_after_full_rebuild(conn)
 
 
 def test_removed_records_leave_their_lead_and_its_golden_row(conn):
-    load(conn, *BASE)
-    build_identity(conn)
-    load(conn, BASE[0], *BASE[2:])
-    report = build_identity(conn).to_metadata()
+    report = second_run(conn, BASE, [BASE[0], *BASE[2:]])
     assert (report["golden_rows"], report["golden_rebuilt_rows"]) == (5, 1)
     assert golden_rows(conn) == golden_after_full_rebuild(conn)
 
