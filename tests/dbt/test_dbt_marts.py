@@ -166,6 +166,28 @@ def test_source_duplicate_rates_match_the_fixture_truth(built):
     assert max(truth.duplicate_rate_by_source.values()) > 0.1
 
 
+def test_source_contact_data_rates_count_what_each_source_delivered(built):
+    warehouse, _ = built
+    expected = read(warehouse, """
+        select r.source_kind, r.source_system, coalesce(r.form_type, r.source_system) as source_detail,
+               avg(case when r.email_raw is not null and not coalesce(r.email_valid, false) then 1 else 0 end) as invalid_email_rate,
+               avg(case when r.email_raw is null then 1 else 0 end) as missing_email_rate,
+               avg(case when r.phone_raw is not null and not coalesce(r.phone_valid, false) then 1 else 0 end) as invalid_phone_rate
+        from core.lead_records r join core.lead_identity i using (record_id)
+        group by all
+    """)
+    measured = read(warehouse, """
+        select source_kind, source_system, source_detail, invalid_email_rate, missing_email_rate, invalid_phone_rate
+        from marts.mart_source_performance
+    """)
+    key = ["source_kind", "source_system", "source_detail"]
+    joined = expected.join(measured, on=key, how="full", suffix="_mart", coalesce=True)
+    assert joined.height == expected.height == measured.height
+    for rate in ("invalid_email_rate", "missing_email_rate", "invalid_phone_rate"):
+        assert joined[rate].to_list() == pytest.approx(joined[f"{rate}_mart"].to_list(), abs=1e-12), rate
+    assert expected["invalid_email_rate"].max() > 0 and expected["invalid_phone_rate"].max() > 0
+
+
 def test_purchased_list_costs_come_from_the_vendor_price_seed(built):
     warehouse, _ = built
     with open(DBT_PROJECT_DIR / "seeds" / "vendor_prices.csv", newline="") as seed:

@@ -2,7 +2,8 @@
 
 -- Each source record with its lead and its position among that lead's records: a record is a
 -- repeat of a known lead when the lead already had an earlier record from any source. Only the
--- columns the funnel, source and CRM models need are kept.
+-- columns the funnel, source and CRM models need are kept (whether raw contact data was
+-- delivered, not the raw text itself).
 
 with
 
@@ -28,8 +29,8 @@ identified as (
         coalesce(records.form_type, records.source_system) as source_detail,
         records.channel,
         records.lifecycle_stage,
-        records.email_raw,
-        records.phone_raw,
+        records.email_raw is not null as has_email_raw,
+        records.phone_raw is not null as has_phone_raw,
         records.email_consent,
         records.email_consent_proof,
         records.phone_consent,
@@ -44,10 +45,11 @@ identified as (
 
 ),
 
-sequenced as (
+sequence_keys as (
 
+    -- Numbered on the sort keys alone: the window then sorts narrow rows, not whole records.
     select
-        *,
+        record_id,
         row_number() over (
             partition by lead_id
             order by arrived_at, ingested_at, record_id
@@ -57,6 +59,8 @@ sequenced as (
 )
 
 select
-    *,
-    record_sequence_in_lead > 1 as is_repeat_of_known_lead
-from sequenced
+    identified.*,
+    sequence_keys.record_sequence_in_lead,
+    sequence_keys.record_sequence_in_lead > 1 as is_repeat_of_known_lead
+from identified
+inner join sequence_keys on identified.record_id = sequence_keys.record_id

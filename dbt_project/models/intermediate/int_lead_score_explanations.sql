@@ -32,22 +32,23 @@ fit_labels as (
             "coalesce(" ~ dbt.concat(["' ('", "rule_detail", "')'"]) ~ ", '')",
             "' +'",
             dbt.cast('round(points, 1)', dbt.type_string()),
-        ]) }} as label
+        ]) }} as label,
+        case rule_key
+            {%- for rule in fit_rules %}
+            when '{{ rule }}' then {{ loop.index }}
+            {%- endfor %}
+            else {{ fit_rules | length + 1 }}
+        end as rule_order
     from fit_points
 
 ),
 
 fit_explanations as (
 
-    {#- the rules in their fixed order, a lead has each at most once -#}
-    {%- set pieces = [] %}
-    {%- for rule in fit_rules %}
-        {%- do pieces.append("coalesce(" ~ dbt.concat(["', '", "max(case when rule_key = '" ~ rule ~ "' then label end)"]) ~ ", '')") %}
-    {%- endfor %}
+    {#- the rules in their fixed order (a lead has each at most once); rules not in the list last -#}
     select
         lead_id,
-        -- every piece starts with ', '; drop the first one
-        substring({{ dbt.concat(pieces) }}, 3) as fit_explanation
+        {{ ordered_text_agg(text='label', delimiter="', '", order_by=[{'expression': 'rule_order'}]) }} as fit_explanation
     from fit_labels
     group by lead_id
 

@@ -94,93 +94,68 @@ channel_facts as (
 
 ),
 
-email as (
+channel_decisions as (
 
+    -- One pass over the lead x channel rows; each channel has its own rules.
     select
         lead_id,
         channel,
         consent_status,
         consent_method,
         consent_proof,
-        case
-            when not has_valid_email then null
-            when is_do_not_email then null
-            when consent_status in ('denied', 'withdrawn') then null
-            when consent_status = 'granted' and has_documented_proof then 'consent_with_proof'
-            when is_existing_customer and allow_existing_customer_email then 'existing_customer'
+        case channel
+            when 'email' then
+                case
+                    when not has_valid_email then null
+                    when is_do_not_email then null
+                    when consent_status in ('denied', 'withdrawn') then null
+                    when consent_status = 'granted' and has_documented_proof then 'consent_with_proof'
+                    when is_existing_customer and allow_existing_customer_email then 'existing_customer'
+                end
+            when 'phone' then
+                case
+                    when not has_valid_phone then null
+                    when is_do_not_call then null
+                    when consent_status in ('denied', 'withdrawn') then null
+                    when consent_status = 'granted' and (is_accepted_method or has_documented_proof) then 'consent_with_proof'
+                    when segment = 'b2b' and allow_presumed_b2b_phone_consent and is_business_phone_type
+                        then 'presumed_b2b_phone_consent'
+                end
+            when 'postal' then
+                case
+                    when not has_postal_address then null
+                    when consent_status in ('denied', 'withdrawn') then null
+                    when consent_status = 'granted' and (is_accepted_method or has_documented_proof) then 'consent_with_proof'
+                    when allow_postal_unless_objected then 'legitimate_interest'
+                end
         end as legal_basis,
-        case
-            when not has_valid_email then 'no_valid_email'
-            when is_do_not_email then 'opted_out'
-            when consent_status in ('denied', 'withdrawn') then 'consent_denied'
-            when consent_status = 'granted' then 'consent_without_proof'
-            else 'no_consent'
+        case channel
+            when 'email' then
+                case
+                    when not has_valid_email then 'no_valid_email'
+                    when is_do_not_email then 'opted_out'
+                    when consent_status in ('denied', 'withdrawn') then 'consent_denied'
+                    when consent_status = 'granted' then 'consent_without_proof'
+                    else 'no_consent'
+                end
+            when 'phone' then
+                case
+                    when not has_valid_phone then 'no_valid_phone'
+                    when is_do_not_call then 'opted_out'
+                    when consent_status in ('denied', 'withdrawn') then 'consent_denied'
+                    when consent_status = 'granted' then 'consent_without_proof'
+                    when segment = 'b2b' and allow_presumed_b2b_phone_consent then 'not_a_business_phone'
+                    else 'no_express_consent'
+                end
+            when 'postal' then
+                case
+                    when not has_postal_address then 'no_postal_address'
+                    when consent_status in ('denied', 'withdrawn') then 'objected'
+                    else 'no_consent'
+                end
         end as reason_if_blocked
     from channel_facts
-    where channel = 'email'
-
-),
-
-phone as (
-
-    select
-        lead_id,
-        channel,
-        consent_status,
-        consent_method,
-        consent_proof,
-        case
-            when not has_valid_phone then null
-            when is_do_not_call then null
-            when consent_status in ('denied', 'withdrawn') then null
-            when consent_status = 'granted' and (is_accepted_method or has_documented_proof) then 'consent_with_proof'
-            when segment = 'b2b' and allow_presumed_b2b_phone_consent and is_business_phone_type
-                then 'presumed_b2b_phone_consent'
-        end as legal_basis,
-        case
-            when not has_valid_phone then 'no_valid_phone'
-            when is_do_not_call then 'opted_out'
-            when consent_status in ('denied', 'withdrawn') then 'consent_denied'
-            when consent_status = 'granted' then 'consent_without_proof'
-            when segment = 'b2b' and allow_presumed_b2b_phone_consent then 'not_a_business_phone'
-            else 'no_express_consent'
-        end as reason_if_blocked
-    from channel_facts
-    where channel = 'phone'
-
-),
-
-postal as (
-
-    select
-        lead_id,
-        channel,
-        consent_status,
-        consent_method,
-        consent_proof,
-        case
-            when not has_postal_address then null
-            when consent_status in ('denied', 'withdrawn') then null
-            when consent_status = 'granted' and (is_accepted_method or has_documented_proof) then 'consent_with_proof'
-            when allow_postal_unless_objected then 'legitimate_interest'
-        end as legal_basis,
-        case
-            when not has_postal_address then 'no_postal_address'
-            when consent_status in ('denied', 'withdrawn') then 'objected'
-            else 'no_consent'
-        end as reason_if_blocked
-    from channel_facts
-    where channel = 'postal'
-
-),
-
-unioned as (
-
-    select * from email
-    union all
-    select * from phone
-    union all
-    select * from postal
+    where channel in ('email', 'phone', 'postal')
 
 ),
 
@@ -188,16 +163,16 @@ decided as (
 
     -- An objection to advertising (Art. 21) overrides every legal basis, on every channel.
     select
-        unioned.lead_id,
-        unioned.channel,
-        case when objections.lead_id is null then unioned.legal_basis end as legal_basis,
-        case when objections.lead_id is not null then 'objected' else unioned.reason_if_blocked end
+        channel_decisions.lead_id,
+        channel_decisions.channel,
+        case when objections.lead_id is null then channel_decisions.legal_basis end as legal_basis,
+        case when objections.lead_id is not null then 'objected' else channel_decisions.reason_if_blocked end
             as reason_if_blocked,
-        unioned.consent_status,
-        unioned.consent_method,
-        unioned.consent_proof
-    from unioned
-    left join objections on unioned.lead_id = objections.lead_id
+        channel_decisions.consent_status,
+        channel_decisions.consent_method,
+        channel_decisions.consent_proof
+    from channel_decisions
+    left join objections on channel_decisions.lead_id = objections.lead_id
 
 )
 

@@ -49,19 +49,12 @@ fit_totals as (
 
 engagement_totals as (
 
-    select lead_id, sum(decayed_points) as engagement_points
-    from engagement
-    group by lead_id
-
-),
-
-hand_raisers as (
-
+    -- One pass over the engagement rows: the points, and how recently the lead raised a hand.
     select
         lead_id,
-        min(days_since_last) as days_since_hand_raise
+        sum(decayed_points) as engagement_points,
+        min(case when is_hand_raiser then days_since_last end) as days_since_hand_raise
     from engagement
-    where is_hand_raiser
     group by lead_id
 
 ),
@@ -74,12 +67,11 @@ scored as (
         least(coalesce(engagement_totals.engagement_points, 0), {{ scoring_setting('engagement_score_cap') }}) as engagement_score,
         explanations.fit_explanation,
         explanations.engagement_explanation,
-        hand_raisers.days_since_hand_raise
+        engagement_totals.days_since_hand_raise
     from leads
     left join fit_totals on leads.lead_id = fit_totals.lead_id
     left join engagement_totals on leads.lead_id = engagement_totals.lead_id
     left join explanations on leads.lead_id = explanations.lead_id
-    left join hand_raisers on leads.lead_id = hand_raisers.lead_id
 
 ),
 
