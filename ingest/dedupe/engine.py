@@ -170,12 +170,21 @@ def _blocks_that_changed_usability(inputs: pl.DataFrame, before: pl.DataFrame, c
     """Per record: is it in a block that was oversized last time and is not now, or the reverse?
 
     Such a block adds or removes candidate pairs between records whose inputs did not change.
+    A block's size changes only where a record joined or left it, so only the blocks of records
+    whose block differs from last time (new, gone or changed records) are counted again.
     """
     crossed = pl.Series(np.zeros(inputs.height, dtype=bool))
-    for number, key in enumerate(config.blocking_keys):
-        column = f"block_{number}"
+    columns = [f"block_{number}" for number in range(len(config.blocking_keys))]
+    paired = inputs.select("record_id", *columns).join(
+        before.select("record_id", *columns), on="record_id", how="full", coalesce=True, suffix="_then"
+    )
+    for column, key in zip(columns, config.blocking_keys, strict=True):
+        moved = paired.filter(pl.col(column).ne_missing(pl.col(f"{column}_then")))
+        touched = pl.concat([moved[column], moved[f"{column}_then"]]).drop_nulls().unique()
+        if touched.len() == 0:
+            continue
         sizes = [
-            frame.group_by(column).len().drop_nulls(column).rename({"len": name})
+            frame.filter(pl.col(column).is_in(touched.implode())).group_by(column).len().rename({"len": name})
             for frame, name in ((inputs, "now"), (before, "then"))
         ]
         changed = sizes[0].join(sizes[1], on=column, how="full", coalesce=True).filter(
