@@ -26,7 +26,6 @@ fit_labels as (
     -- One label per lead and rule, e.g. "seniority (c_level) +25.0".
     select
         lead_id,
-        rule_key,
         {{ dbt.concat([
             "rule_key",
             "coalesce(" ~ dbt.concat(["' ('", "rule_detail", "')'"]) ~ ", '')",
