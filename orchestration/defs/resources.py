@@ -1,10 +1,10 @@
 """Resources shared by every asset: the warehouse connection and the dbt CLI."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from ingest.warehouse import WAREHOUSE_CONFIG
+from orchestration.defs.dbt_cli import LeadwerkDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.paths import export_environment, warehouse_path
 
@@ -16,7 +16,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": DuckDBResource(database=str(warehouse_path()), connection_config=WAREHOUSE_CONFIG),
-            "dbt": DbtCliResource(project_dir=dbt_project),
+            "dbt": LeadwerkDbtCliResource(project_dir=dbt_project),
         },
         # DuckDB allows one writer: steps of a run execute one after another in one process.
         executor=dg.in_process_executor,
