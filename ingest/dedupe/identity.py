@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
+
+from ingest.hashing import sha256_hex
 
 IDENTITY_SCHEMA = {
     "record_id": pl.String, "lead_id": pl.String, "match_rule": pl.String,
@@ -35,21 +36,35 @@ class IdentityAssignment:
     new_leads: int
 
 
-def mint_lead_id(seed: str) -> str:
-    return "L" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:12]
+def _lead_ids(seeds: pl.Series) -> pl.Series:
+    return ("L" + sha256_hex(seeds).str.slice(0, 12)).alias("lead_id")
 
 
-def _mint(cluster_ids: pl.Series, used: set[str]) -> pl.Series:
-    """Deterministic ids for new clusters, stepping past any id used before (ever)."""
-    minted: list[str] = []
-    for seed in cluster_ids.to_list():
-        candidate, attempt = mint_lead_id(seed), 0
-        while candidate in used:
-            attempt += 1
-            candidate = mint_lead_id(f"{seed}#{attempt}")
-        used.add(candidate)
-        minted.append(candidate)
-    return pl.Series("lead_id", minted, dtype=pl.String)
+def _found_in(values: pl.Series, universe: pl.Series) -> pl.Series:
+    """values.is_in(universe), hashing whichever side is smaller (new ids vs. every id ever)."""
+    if universe.len() > values.len():
+        universe = universe.filter(universe.is_in(values.implode()))
+    return values.is_in(universe.implode())
+
+
+def _mint(cluster_ids: pl.Series, used: pl.Series) -> pl.Series:
+    """Deterministic ids for new clusters (in the given order), stepping past any id used before.
+
+    A cluster whose id was issued before (a part split off a lead keeps the smallest record id
+    it had), or clashes with an earlier cluster's, tries "<seed>#1", then "<seed>#2", ...
+    """
+    minted = _lead_ids(cluster_ids)
+    pending = _found_in(minted, used) | ~minted.is_first_distinct()
+    attempt = 0
+    while pending.any():
+        attempt += 1
+        retry = _lead_ids(cluster_ids.filter(pending) + f"#{attempt}")
+        settled = pl.concat([used, minted.filter(~pending)])
+        free = ~_found_in(retry, settled) & retry.is_first_distinct()
+        positions = pending.arg_true().filter(free)
+        minted = minted.scatter(positions, retry.filter(free))
+        pending = pending.scatter(positions, False)
+    return minted
 
 
 def assign_lead_ids(
@@ -89,7 +104,7 @@ def assign_lead_ids(
 
     cluster_ids = clusters.select("cluster_id").unique().join(survivors, on="cluster_id", how="left")
     fresh = cluster_ids.filter(pl.col("survivor").is_null()).sort("cluster_id")
-    used = set(previous["lead_id"].to_list()) | set(previous_merges["retired_lead_id"].to_list())
+    used = pl.concat([previous["lead_id"], previous_merges["retired_lead_id"]])
     fresh = fresh.with_columns(survivor=_mint(fresh["cluster_id"], used))
     lead_of_cluster = pl.concat([cluster_ids.filter(pl.col("survivor").is_not_null()), fresh])
 

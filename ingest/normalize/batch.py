@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import hashlib
-
 import polars as pl
 
+from ingest.hashing import sha256_hex
 from ingest.normalize.canonical import PERSON_FIELDS, person_columns
 from ingest.normalize.consent import consent_columns, consent_records, fill_unknown_consent
 from ingest.normalize.dates import date_issue_expr, join_issues_expr, number_expr, timestamp_expr
@@ -101,12 +100,9 @@ def _conform(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
 def _sha256_prefix(content: pl.Series) -> pl.Series:
     """First 16 hex chars of sha256: stable across Polars versions, unlike Expr.hash.
 
-    Polars has no sha256 expression, so hashlib runs once per distinct content, and only for
-    records whose source has no id of its own.
+    Only records whose source has no id of their own are hashed.
     """
-    distinct = content.unique().drop_nulls().to_list()
-    digests = {text: hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] for text in distinct}
-    return content.replace_strict(digests, default=None, return_dtype=pl.String)
+    return sha256_hex(content).str.slice(0, 16)
 
 
 def _record_ids(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -1,5 +1,6 @@
 """Stable lead ids across runs, against a real DuckDB file."""
 
+import hashlib
 from datetime import datetime
 
 import polars as pl
@@ -100,6 +101,23 @@ def test_never_merge_decision_splits_a_lead_with_a_new_id_recorded(conn):
     # The decision is respected on every later run too.
     build_identity(conn, now=THIRD_RUN)
     assert lead_of(conn, "b") == split_off
+
+
+def test_part_split_off_under_an_issued_id_gets_the_next_id_of_its_seed(conn):
+    """The lead keeps living with b and c, so a (whose id it was) needs one never issued before."""
+    replace_table(conn, "core.lead_records", records(
+        max_mueller("a", email="max@a.de"), max_mueller("b", email="max@a.de"), max_mueller("c", email="max@a.de"),
+    ))
+    build_identity(conn, now=FIRST_RUN)
+    merged = lead_of(conn, "a")
+    assert merged == "L" + hashlib.sha256(b"a").hexdigest()[:12]
+    replace_table(conn, "core.lead_match_decisions", pl.DataFrame({
+        "record_id_a": ["a", "a"], "record_id_b": ["b", "c"], "decision": ["never_merge", "never_merge"],
+        "decided_by": ["ops@leadwerk.example"] * 2, "decided_at": [SECOND_RUN] * 2, "note": ["two people"] * 2,
+    }))
+    build_identity(conn, now=SECOND_RUN)
+    assert lead_of(conn, "b") == lead_of(conn, "c") == merged
+    assert lead_of(conn, "a") == "L" + hashlib.sha256(b"a#1").hexdigest()[:12]
 
 
 def test_review_pairs_carry_both_lead_ids(conn):
