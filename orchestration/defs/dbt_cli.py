@@ -17,6 +17,9 @@ class LeadwerkDbtCliResource(DbtCliResource):
 
     It also opens a dbt adapter inside the Dagster process (~2.8 s of imports). Only the
     row-count and column-metadata helpers query through it, and the marts use neither.
+
+    Both methods are dagster-dbt 0.29 internals (pinned in pyproject.toml): on an upgrade,
+    tests/orchestration/test_definitions.py tells whether the version is still taken this way.
     """
 
     @cached_property
