@@ -1,4 +1,5 @@
-"""sha256 of a text column, computed by DuckDB.
+"""sha256 of a text column, computed by DuckDB: lead ids, content-hash record ids and the salted
+identifier hashes of the privacy tools all come from here.
 
 Polars has no cryptographic hash (Expr.hash changes between Polars versions), and hashlib in a
 Python loop costs about a second per million values; DuckDB's sha256 runs vectorized on both

@@ -7,9 +7,9 @@ the address or number, so every identifier goes through ingest/normalize's own e
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 
+from ingest.hashing import sha256_hex
 from ingest.normalize.address import country_code_expr
 from ingest.normalize.email import email_match_key_expr, email_valid_expr, normalize_email_expr
 from ingest.normalize.phone import clean_phone_text_expr, parse_phone_expr
@@ -45,20 +45,16 @@ def lookup_keys(email: str | None, phone: str | None, region: str = DEFAULT_REGI
 
 
 def hash_columns(frame: pl.DataFrame, columns: list[str], salt: str) -> pl.DataFrame:
-    """Add `<column>_hash` = sha256(salt ':' value) per column, computed in DuckDB (vectorized).
+    """Add `<column>_hash` = sha256(salt ':' value) per column (NULL stays NULL).
 
     The `salt:value` form matches the serving copy's `bi` hashes, so a suppressed e-mail key
     can be recognised there by analysts holding only hashes.
     """
     if not salt:
         raise ValueError("an empty salt would make identifier hashes reversible by guessing")
-    hashes = ", ".join(
-        f'case when "{c}" is null then null else sha256($salt || \':\' || "{c}") end as "{c}_hash"'
-        for c in columns
+    return frame.with_columns(
+        sha256_hex(f"{salt}:" + frame[c].cast(pl.String)).alias(f"{c}_hash") for c in columns
     )
-    with duckdb.connect() as local:
-        local.register("frame", frame.to_arrow())
-        return local.execute(f"select *, {hashes} from frame", {"salt": salt}).pl()
 
 
 def hash_value(value: str, salt: str) -> str:

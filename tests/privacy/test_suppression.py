@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import duckdb
@@ -68,3 +69,12 @@ def test_an_opt_out_on_only_some_records_does_not_suppress(warehouse: duckdb.Duc
 def test_an_empty_frame_gives_an_empty_mask(warehouse: duckdb.DuckDBPyConnection) -> None:
     erase_person(warehouse, email="anna.schmidt@example.de", reason="Art. 17", salt=SALT)
     assert suppression_filter(warehouse, SALT)(RAW_ROWS.head(0)).len() == 0
+
+
+def test_identifier_hashes_are_salt_colon_value_like_the_serving_copys_bi_hashes() -> None:
+    """Analysts holding only `bi` hashes (sha256 of 'salt:value') must find suppressed people."""
+    from ingest.privacy.identifiers import hash_columns
+
+    hashed = hash_columns(pl.DataFrame({"key": ["anna.schmidt@example.de", None]}), ["key"], SALT)
+    expected = hashlib.sha256(f"{SALT}:anna.schmidt@example.de".encode()).hexdigest()
+    assert hashed["key_hash"].to_list() == [expected, None]
