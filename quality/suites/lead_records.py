@@ -16,25 +16,26 @@ CHANNELS = ("email", "phone", "postal")
 
 
 def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime) -> list[Batch]:
-    return [_records_batch(cfg, now), _fill_rate_batch(cfg)]
+    # One narrow batch per theme instead of one wide one: GX filters the whole frame of a batch
+    # for every expectation, so each expectation should only carry the columns of its theme
+    # (1.7M records: 21 s as one 27-column batch, 8-13 s as these four).
+    return [_ids_batch(cfg), _contact_batch(cfg), _timestamps_batch(cfg, now), _consent_batch(cfg),
+            _fill_rate_batch(cfg)]
 
 
-def _records_batch(cfg: dict[str, Any], now: datetime) -> Batch:
+def _ids_batch(cfg: dict[str, Any]) -> Batch:
+    return Batch(
+        name="lead_records_ids", sql="select record_id from core.lead_records", id_column="record_id",
+        expectations=[expectation(cfg, "record_id_unique", "ExpectColumnValuesToBeUnique", column="record_id")],
+        tables=TABLES,
+    )
+
+
+def _contact_batch(cfg: dict[str, Any]) -> Batch:
+    """E-mail, phone, country and postcode; values normalization flagged invalid are left out."""
     rules = cfg["expectations"]
-    timestamp_columns = rules["no_future_timestamps"]["columns"]
-    latest_allowed = now + timedelta(minutes=float(rules["no_future_timestamps"].get("clock_skew_minutes", 0)))
     patterns = rules["postcode_valid_for_country"]["patterns"]
     countries = ", ".join(quote_literal(c) for c in patterns)
-    consent_columns = [f"{c}_consent" for c in CHANNELS] + [f"{c}_consent_at" for c in CHANNELS]
-    selected = sorted(set(timestamp_columns) | set(consent_columns))
-    # Normalization keeps a future date and flags it in date_issues ("created_at:future"): such
-    # a value is known dirt (warn); a future value nobody flagged is a defect (error).
-    split_by_flag = [
-        f"case when coalesce(date_issues, '') {negation}like {quote_literal('%' + c + ':future%')} "
-        f"then {quote_ident(c)} end as {quote_ident(c + suffix)}"
-        for c in timestamp_columns
-        for negation, suffix in (("not ", "__unflagged"), ("", "__flagged"))
-    ]
     sql = f"""
         select record_id,
                case when email_valid is distinct from false then email end as email_checked,
@@ -42,15 +43,11 @@ def _records_batch(cfg: dict[str, Any], now: datetime) -> Batch:
                country_code,
                case when postcode is not null and postcode_valid is distinct from false
                          and country_code in ({countries})
-                    then country_code || ':' || postcode end as country_postcode,
-               {", ".join(quote_ident(c) for c in selected)},
-               {", ".join(split_by_flag)},
-               ?::timestamp as latest_allowed_at
+                    then country_code || ':' || postcode end as country_postcode
         from core.lead_records
     """
     postcode_regex = "^(?:" + "|".join(f"{c}:(?:{p})" for c, p in patterns.items()) + ")$"
     specs = [
-        expectation(cfg, "record_id_unique", "ExpectColumnValuesToBeUnique", column="record_id"),
         expectation(cfg, "email_syntax", "ExpectColumnValuesToMatchRegex",
                     column="email_checked", regex=rules["email_syntax"]["regex"]),
         expectation(cfg, "phone_e164", "ExpectColumnValuesToMatchRegex",
@@ -60,6 +57,26 @@ def _records_batch(cfg: dict[str, Any], now: datetime) -> Batch:
         expectation(cfg, "postcode_valid_for_country", "ExpectColumnValuesToMatchRegex",
                     column="country_postcode", regex=postcode_regex),
     ]
+    return Batch(name="lead_records_contact", sql=sql, id_column="record_id", expectations=specs, tables=TABLES)
+
+
+def _timestamps_batch(cfg: dict[str, Any], now: datetime) -> Batch:
+    rules = cfg["expectations"]
+    timestamp_columns = rules["no_future_timestamps"]["columns"]
+    latest_allowed = now + timedelta(minutes=float(rules["no_future_timestamps"].get("clock_skew_minutes", 0)))
+    # Normalization keeps a future date and flags it in date_issues ("created_at:future"): such
+    # a value is known dirt (warn); a future value nobody flagged is a defect (error).
+    split_by_flag = [
+        f"case when coalesce(date_issues, '') {negation}like {quote_literal('%' + c + ':future%')} "
+        f"then {quote_ident(c)} end as {quote_ident(c + suffix)}"
+        for c in timestamp_columns
+        for negation, suffix in (("not ", "__unflagged"), ("", "__flagged"))
+    ]
+    sql = f"""
+        select record_id, {", ".join(split_by_flag)}, ?::timestamp as latest_allowed_at
+        from core.lead_records
+    """
+    specs = []
     for column in timestamp_columns:
         specs.append(expectation(
             cfg, "no_future_timestamps", "ExpectColumnPairValuesAToBeGreaterThanB",
@@ -69,18 +86,29 @@ def _records_batch(cfg: dict[str, Any], now: datetime) -> Batch:
             cfg, "flagged_future_timestamps", "ExpectColumnPairValuesAToBeGreaterThanB",
             name=f"flagged_future_timestamps.{column}", column_A="latest_allowed_at",
             column_B=f"{column}__flagged", or_equal=True, ignore_row_if="either_value_is_missing"))
-    for channel in CHANNELS:
-        specs.append(expectation(
+    return Batch(name="lead_records_timestamps", sql=sql, id_column="record_id", expectations=specs,
+                 tables=TABLES, params=(latest_allowed,))
+
+
+def _consent_batch(cfg: dict[str, Any]) -> Batch:
+    rules = cfg["expectations"]
+    columns = [f"{c}_consent" for c in CHANNELS] + [f"{c}_consent_at" for c in CHANNELS]
+    sql = f"select record_id, {', '.join(quote_ident(c) for c in columns)} from core.lead_records"
+    specs = [
+        expectation(
             cfg, "consent_values_allowed", "ExpectColumnValuesToBeInSet",
             name=f"consent_values_allowed.{channel}", column=f"{channel}_consent",
-            value_set=list(rules["consent_values_allowed"]["values"])))
-    for channel in CHANNELS:
-        specs.append(expectation(
+            value_set=list(rules["consent_values_allowed"]["values"]))
+        for channel in CHANNELS
+    ]
+    specs += [
+        expectation(
             cfg, "consent_timestamp_when_granted", "ExpectColumnValuesToNotBeNull",
             name=f"consent_timestamp_when_granted.{channel}", column=f"{channel}_consent_at",
-            row_condition=f'{channel}_consent=="granted"', condition_parser="pandas"))
-    return Batch(name="lead_records", sql=sql, id_column="record_id", expectations=specs,
-                 tables=TABLES, params=(latest_allowed,))
+            row_condition=f'{channel}_consent=="granted"', condition_parser="pandas")
+        for channel in CHANNELS
+    ]
+    return Batch(name="lead_records_consent", sql=sql, id_column="record_id", expectations=specs, tables=TABLES)
 
 
 def _fill_rate_batch(cfg: dict[str, Any]) -> Batch:
