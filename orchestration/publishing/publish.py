@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -181,58 +182,46 @@ def _build(
     rules: PiiRules,
     progress: Callable[[str], None],
 ) -> dict[str, int]:
-    """Fill the two temporary DuckDB files and the Parquet version directory; return row counts."""
+    """Fill the two temporary DuckDB files and the Parquet version directory; return row counts.
+
+    The bi file is written first and copied byte for byte as the start of the full file, which
+    then only gains the marts: each table is encoded once, not once per file.
+    """
     source = _current_catalog(conn)
     full = f"leadwerk_publish_{secrets.token_hex(4)}"
     bi = f"leadwerk_publish_bi_{secrets.token_hex(4)}"
-    row_counts: dict[str, int] = {}
-    meta_columns = (
-        "run_id VARCHAR NOT NULL, published_at TIMESTAMP NOT NULL, "
-        "table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL"
-    )
-    with _attached(conn, full_tmp, full), _attached(conn, bi_tmp, bi):
+    marts_counts: dict[str, int] = {}
+    bi_counts: dict[str, int] = {}
+    with _attached(conn, bi_tmp, bi):
         # One transaction per file: DuckDB lets a transaction write to one database only, and
         # a commit per statement would cost a WAL sync each.
         with _transaction(conn):
-            for schema in [*dict.fromkeys(s for s, _ in tables), BI_SCHEMA, META_SCHEMA]:
+            conn.execute(f"CREATE SCHEMA {_q(bi)}.{BI_SCHEMA}")
+            for schema, table in tables:
+                bi_table = table if schema == "marts" else f"{schema}__{table}"
+                progress(f"bi {BI_SCHEMA}.{bi_table}")
+                select = _bi_select(conn, source, schema, table, salt=salt, rules=rules)
+                target = f"{_q(bi)}.{BI_SCHEMA}.{_q(bi_table)}"
+                conn.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {_q(source)}.{_q(schema)}.{_q(table)}")
+                bi_counts[f"{BI_SCHEMA}.{bi_table}"] = _count(conn, target)
+            _write_meta(conn, bi, bi_counts, run_id=run_id, published_at=published_at)
+        progress("bi file")
+        conn.execute(f"CHECKPOINT {_q(bi)}")
+
+    progress("full file")
+    shutil.copyfile(bi_tmp, full_tmp)
+    with _attached(conn, full_tmp, full):
+        with _transaction(conn):
+            for schema in dict.fromkeys(s for s, _ in tables):
                 conn.execute(f"CREATE SCHEMA {_q(full)}.{_q(schema)}")
             for schema, table in tables:
                 progress(f"copy {schema}.{table}")
                 target = f"{_q(full)}.{_q(schema)}.{_q(table)}"
                 conn.execute(f"CREATE TABLE {target} AS SELECT * FROM {_q(source)}.{_q(schema)}.{_q(table)}")
-                row_counts[f"{schema}.{table}"] = _count(conn, target)
-            for schema, table in tables:
-                bi_table = table if schema == "marts" else f"{schema}__{table}"
-                progress(f"bi {BI_SCHEMA}.{bi_table}")
-                select = _bi_select(conn, full, schema, table, salt=salt, rules=rules)
-                target = f"{_q(full)}.{BI_SCHEMA}.{_q(bi_table)}"
-                conn.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {_q(full)}.{_q(schema)}.{_q(table)}")
-                row_counts[f"{BI_SCHEMA}.{bi_table}"] = _count(conn, target)
-            progress("meta")
-            meta = f"{_q(full)}.{META_SCHEMA}.{META_TABLE}"
-            conn.execute(f"CREATE TABLE {meta} ({meta_columns})")
-            values = ", ".join(
-                f"({_literal(run_id)}, TIMESTAMP {_literal(published_at.isoformat(sep=' '))}, "
-                f"{_literal(name)}, {count:d})"
-                for name, count in row_counts.items()
-            )
-            conn.execute(f"INSERT INTO {meta} VALUES {values}")
-
-        progress("bi file")
-        with _transaction(conn):
-            conn.execute(f"CREATE SCHEMA {_q(bi)}.{BI_SCHEMA}")
-            conn.execute(f"CREATE SCHEMA {_q(bi)}.{META_SCHEMA}")
-            for name in row_counts:
-                if name.startswith(BI_SCHEMA + "."):
-                    table = _q(name.split(".", 1)[1])
-                    conn.execute(
-                        f"CREATE TABLE {_q(bi)}.{BI_SCHEMA}.{table} AS SELECT * FROM {_q(full)}.{BI_SCHEMA}.{table}"
-                    )
-            conn.execute(f"CREATE TABLE {_q(bi)}.{META_SCHEMA}.{META_TABLE} ({meta_columns})")
-            conn.execute(
-                f"INSERT INTO {_q(bi)}.{META_SCHEMA}.{META_TABLE} SELECT * FROM {meta} "
-                f"WHERE table_name LIKE '{BI_SCHEMA}.%'"
-            )
+                marts_counts[f"{schema}.{table}"] = _count(conn, target)
+            row_counts = {**marts_counts, **bi_counts}
+            conn.execute(f"DROP TABLE {_q(full)}.{META_SCHEMA}.{META_TABLE}")
+            _write_meta(conn, full, row_counts, run_id=run_id, published_at=published_at)
 
         parquet_dir.mkdir(parents=True)
         for name in [*row_counts, f"{META_SCHEMA}.{META_TABLE}"]:
@@ -247,8 +236,24 @@ def _build(
 
         progress("checkpoint")
         conn.execute(f"CHECKPOINT {_q(full)}")
-        conn.execute(f"CHECKPOINT {_q(bi)}")
     return row_counts
+
+
+def _write_meta(
+    conn: duckdb.DuckDBPyConnection, catalog: str, row_counts: dict[str, int], *, run_id: str, published_at: datetime
+) -> None:
+    """meta.published_version of one file: the run, its time and a row count per published table."""
+    meta = f"{_q(catalog)}.{META_SCHEMA}.{META_TABLE}"
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(catalog)}.{META_SCHEMA}")
+    conn.execute(
+        f"CREATE TABLE {meta} (run_id VARCHAR NOT NULL, published_at TIMESTAMP NOT NULL, "
+        "table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL)"
+    )
+    values = ", ".join(
+        f"({_literal(run_id)}, TIMESTAMP {_literal(published_at.isoformat(sep=' '))}, {_literal(name)}, {count:d})"
+        for name, count in row_counts.items()
+    )
+    conn.execute(f"INSERT INTO {meta} VALUES {values}")
 
 
 def _bi_select(

@@ -24,7 +24,9 @@ from .synthetic_warehouse import make_warehouse
 TESTS_DIR = Path(__file__).resolve().parents[1]
 FIRST_AT = datetime(2026, 11, 22, 4, 0)
 SECOND_AT = datetime(2026, 11, 23, 4, 0)
-BEFORE_THE_SWAP = ["copy marts.touch_events", "bi bi.lead_scores", "bi file", "parquet bi.funnel", "swap in duckdb files"]
+BEFORE_THE_SWAP = [
+    "bi bi.lead_scores", "bi file", "full file", "copy marts.touch_events", "parquet bi.funnel", "swap in duckdb files",
+]
 BETWEEN_THE_SWAPS = "swap in parquet link"
 
 
