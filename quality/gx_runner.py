@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from quality.outcome import MAX_SAMPLE_IDS, ExpectationOutcome
 from quality.specs import Batch
@@ -49,8 +50,13 @@ def validate_batches(
         try:
             # Through Arrow: same dtypes as .df(), at a third of the conversion time; one chunk per
             # column, because GX filters the whole frame for every expectation and taking rows
-            # from many small Arrow chunks costs twice as much.
-            frame = conn.execute(batch.sql, list(batch.params)).to_arrow_table().combine_chunks().to_pandas()
+            # from many small Arrow chunks costs twice as much. The copies come from the system
+            # allocator: pyarrow's default (mimalloc) asks for huge pages, and on virtual machines
+            # that hand free memory back to the host each fresh huge page waits ~10 ms for it
+            # (1.7M raw rows: 5.3 s instead of 0.3 s to combine).
+            pool = pa.system_memory_pool()
+            table = conn.execute(batch.sql, list(batch.params)).to_arrow_table()
+            frame = table.combine_chunks(memory_pool=pool).to_pandas(memory_pool=pool)
         except duckdb.Error as exc:
             outcomes.extend(_raised(batch, f"query failed: {exc}"))
             continue
