@@ -16,22 +16,26 @@ from ingest.hashing import sha256_hex
 from ingest.normalize.canonical import PERSON_FIELDS, person_columns
 from ingest.normalize.consent import consent_columns, consent_records, fill_unknown_consent
 from ingest.normalize.dates import date_issue_expr, join_issues_expr, number_expr, timestamp_expr
-from ingest.normalize.flags import boolean_expr
 from ingest.normalize.marketing import (
     channel_expr,
     lead_source_detail_expr,
     lifecycle_stage_expr,
+    outcome_expr,
     segment_expr,
 )
 from ingest.normalize.text import clean_text_expr
 from ingest.normalize.touchpoints import touchpoints
+from ingest.normalize.value_maps import ValueMaps
+from ingest.raw.tables import ALL_RAW_FIELDS
 
 LINEAGE = {
     "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
     "file_sha256": pl.String, "source_row": pl.Int64, "ingested_at": pl.Datetime("us"),
     "batch_id": pl.String, "contract": pl.String, "extra_fields": pl.String,
 }
-RAW_FIELDS = (
+# The raw fields whose content identifies a record without a source id (fixed: record ids of
+# such records must not change when new raw fields are added; those join the hash only when set).
+RECORD_HASH_FIELDS = (
     "source_record_id", *PERSON_FIELDS, "industry", "employee_count", "created_at",
     "list_price", "consent_email", "consent_phone", "consent_proof", "consent_at",
     "form_type", "page_url", "utm_source", "utm_medium", "utm_campaign", "message",
@@ -40,13 +44,19 @@ RAW_FIELDS = (
     "converted_at", "mql_at", "sql_at", "opportunity_at", "customer_at", "last_activity_at",
     "company_phone", "company_created_at", "opt_out_email", "do_not_call",
 )
+RAW_FIELDS = (*RECORD_HASH_FIELDS, *(f for f in ALL_RAW_FIELDS if f not in RECORD_HASH_FIELDS))
 # Source timestamps checked for impossible/future values; name in date_issues -> raw column.
 DATED_FIELDS = {
     "created_at": "created_at", "converted_at": "converted_at", "consent_at": "consent_at",
     "doi_confirmed_at": "doi_confirmed_at", "mql_at": "mql_at", "sql_at": "sql_at",
     "opportunity_at": "opportunity_at", "customer_at": "customer_at",
-    "last_activity_at": "last_activity_at",
+    "last_activity_at": "last_activity_at", "outcome_at": "outcome_at",
 }
+# Activity and company figures read as numbers with the contract's separators.
+NUMBER_FIELDS = (
+    "web_visits", "time_on_site_seconds", "time_on_site_minutes", "page_views", "page_views_per_visit",
+    "email_opens", "email_clicks", "form_submissions", "source_score", "annual_revenue",
+)
 
 LEAD_RECORD_COLUMNS = (
     "record_id", "source_kind", "source_system", "source_file", "source_row", "file_sha256",
@@ -64,6 +74,10 @@ LEAD_RECORD_COLUMNS = (
     "do_not_email", "do_not_call",
     "email_valid", "email_is_freemail", "email_is_role", "phone_valid", "postcode_valid",
     "date_issues",
+    "lead_source", "lead_origin", "occupation", "website", "annual_revenue",
+    "web_visits", "time_on_site_seconds", "page_views", "email_opens", "email_clicks",
+    "form_submissions", "last_activity_type", "last_activity_at", "source_score", "source_grade",
+    "outcome", "outcome_at",
 )
 QUARANTINE_SCHEMA = {
     "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
@@ -73,7 +87,8 @@ QUARANTINE_SCHEMA = {
 }
 FORMATS_SCHEMA = {
     "contract": pl.String, "date_order": pl.String, "decimal_separator": pl.String,
-    "thousands_separator": pl.String, "default_country": pl.String,
+    "thousands_separator": pl.String, "default_country": pl.String, "timezone": pl.String,
+    "date_layouts": pl.String,
 }
 
 
@@ -108,7 +123,12 @@ def _sha256_prefix(content: pl.Series) -> pl.Series:
 def _record_ids(frame: pl.LazyFrame) -> pl.LazyFrame:
     """<source_system>:<source id>, or <source_system>:h:<hash of the raw fields> without one."""
     source_id = clean_text_expr(pl.col("source_record_id"))
-    content = pl.concat_str([pl.col(n).fill_null("\x00") for n in RAW_FIELDS], separator="\x1f")
+    base = pl.concat_str([pl.col(n).fill_null("\x00") for n in RECORD_HASH_FIELDS], separator="\x1f")
+    added = pl.concat_str(
+        [pl.lit(f"\x1e{n}=") + pl.col(n) for n in RAW_FIELDS if n not in RECORD_HASH_FIELDS],
+        ignore_nulls=True,
+    )
+    content = pl.concat_str([base, added.fill_null("")])
     numbered = frame.with_row_index("_row")
     # Only records without a source id pay for building and hashing their content.
     hashes = (
@@ -141,25 +161,42 @@ def _with_formats(frame: pl.LazyFrame, formats: pl.DataFrame) -> pl.LazyFrame:
     hints = formats.select(
         [pl.col(n).cast(t) if n in formats.columns else pl.lit(None, t).alias(n) for n, t in FORMATS_SCHEMA.items()]
     ).unique(subset="contract", keep="first")
-    defaults = {"date_order": "ISO", "decimal_separator": ".", "thousands_separator": "", "default_country": "DE"}
+    # A contract that names no default country assumes none; rows of an unknown contract keep
+    # the historical German defaults.
+    known = {"date_order": "ISO", "decimal_separator": ".", "thousands_separator": "", "default_country": None,
+             "timezone": None, "date_layouts": "[]"}
+    unknown = {**known, "default_country": "DE"}
     contracts = hints["contract"].to_list()
+    listed = pl.col("contract").is_in(contracts)
     return frame.with_columns(
-        pl.col("contract")
-        .replace_strict(contracts, hints[name].to_list(), default=None, return_dtype=pl.String)
-        .fill_null(default)
+        pl.when(listed)
+        .then(
+            pl.col("contract")
+            .replace_strict(contracts, hints[name].to_list(), default=None, return_dtype=pl.String)
+            .fill_null(pl.lit(known[name], pl.String))
+        )
+        .otherwise(pl.lit(unknown[name], pl.String))
         .alias(name)
-        for name, default in defaults.items()
+        for name in known
     )
 
 
-def _marketing_and_dates(frame: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
+def _marketing_and_dates(frame: pl.LazyFrame, now: datetime, maps: ValueMaps) -> pl.LazyFrame:
     c = pl.col
-    order = c("date_order")
-    parsed = {f"{name}_ts": timestamp_expr(c(raw), order) for name, raw in DATED_FIELDS.items()}
-    step = frame.with_columns(**parsed)
+    contract = c("contract")
+    parsed = {
+        f"{name}_ts": timestamp_expr(c(raw), c("date_order"), c("date_layouts"), c("timezone"))
+        for name, raw in DATED_FIELDS.items()
+    }
+    numbers = {
+        f"_{name}_num": number_expr(c(name), c("decimal_separator"), c("thousands_separator"))
+        for name in NUMBER_FIELDS
+    }
+    step = frame.with_columns(**parsed, **numbers)
     issues = [date_issue_expr("birth_date", c("_birth_date_raw"), c("birth_date"), now)] + [
         date_issue_expr(name, c(f"_{raw}_raw"), c(f"{name}_ts"), now) for name, raw in DATED_FIELDS.items()
     ]
+    boolean = lambda name, **kw: maps.boolean(contract, c(name), **kw)  # noqa: E731
     return step.with_columns(
         date_issues=join_issues_expr(issues),
         crm_id=clean_text_expr(c("crm_id")),
@@ -171,27 +208,46 @@ def _marketing_and_dates(frame: pl.LazyFrame, now: datetime) -> pl.LazyFrame:
         crm_status=clean_text_expr(c("lead_status")),
         rating=clean_text_expr(c("rating")),
         segment=segment_expr(c("company"), c("email_valid"), c("email_is_freemail")),
-        channel=channel_expr(c("source_kind"), c("lead_source")),
-        lead_source_detail=lead_source_detail_expr(c("source_kind"), c("form_type"), c("lead_source")),
-        lifecycle_stage=lifecycle_stage_expr(c("lifecycle_stage"), c("lead_status"), c("is_converted")),
-        consent_email_flag=boolean_expr(c("consent_email")),
-        consent_phone_flag=boolean_expr(c("consent_phone")),
+        channel=channel_expr(maps, contract, c("source_kind"), c("lead_source")),
+        lead_source_detail=lead_source_detail_expr(maps, contract, c("source_kind"), c("form_type"), c("lead_source")),
+        lifecycle_stage=lifecycle_stage_expr(maps, contract, c("lifecycle_stage"), c("lead_status"), c("is_converted")),
+        outcome=outcome_expr(maps, contract, c("outcome"), c("lead_status"), c("lifecycle_stage"), c("is_converted")),
+        consent_email_flag=boolean("consent_email", consent=True),
+        consent_phone_flag=boolean("consent_phone", consent=True),
         consent_proof=clean_text_expr(c("consent_proof")),
         consent_text_version=clean_text_expr(c("consent_text_version")),
         doi_id=clean_text_expr(c("doi_confirmation_id")),
         doi_at_ts=c("doi_confirmed_at_ts"),
-        opt_out_email_flag=boolean_expr(c("opt_out_email")),
-        do_not_call_flag=boolean_expr(c("do_not_call")),
+        opt_out_email_flag=boolean("opt_out_email"),
+        do_not_call_flag=boolean("do_not_call"),
         utm_source=clean_text_expr(c("utm_source")),
         utm_medium=clean_text_expr(c("utm_medium")),
         utm_campaign=clean_text_expr(c("utm_campaign")),
         page_url=clean_text_expr(c("page_url")),
+        lead_source=clean_text_expr(c("lead_source")),
+        lead_origin=clean_text_expr(c("lead_origin")),
+        occupation=clean_text_expr(c("occupation")),
+        website=clean_text_expr(c("website")),
+        annual_revenue=c("_annual_revenue_num"),
+        web_visits=c("_web_visits_num"),
+        time_on_site_seconds=pl.coalesce(c("_time_on_site_seconds_num"), c("_time_on_site_minutes_num") * 60),
+        page_views=pl.coalesce(c("_page_views_num"), c("_web_visits_num") * c("_page_views_per_visit_num")),
+        email_opens=c("_email_opens_num"),
+        email_clicks=c("_email_clicks_num"),
+        form_submissions=c("_form_submissions_num"),
+        last_activity_type=maps.activity(contract, clean_text_expr(c("last_activity_type"))),
+        source_score=c("_source_score_num"),
+        source_grade=clean_text_expr(c("source_grade")),
     ).with_columns(
         created_at=c("created_at_ts"),
         converted_at=c("converted_at_ts"),
+        last_activity_at=c("last_activity_at_ts"),
+        outcome_at=pl.coalesce(
+            c("outcome_at_ts"), pl.when(c("outcome") == "converted").then(c("converted_at_ts"))
+        ),
         do_not_email=c("opt_out_email_flag").fill_null(False),
         do_not_call=c("do_not_call_flag").fill_null(False),
-    )
+    ).drop(*numbers)
 
 
 def _reachable() -> pl.Expr:
@@ -238,10 +294,13 @@ def normalize_batch(
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
     keyed = _latest_per_record(_record_ids(_union(raw)).collect())
-    keep_raw = keyed.lazy().with_columns([pl.col(n).alias(f"_{n}_raw") for n in RAW_FIELDS])
+    maps = ValueMaps(formats)
+    # Placeholders ("Select", "-") are empty before anything reads or checks a field.
+    blanked = maps.blank_placeholders(keyed.lazy(), list(RAW_FIELDS))
+    keep_raw = blanked.with_columns([pl.col(n).alias(f"_{n}_raw") for n in RAW_FIELDS])
     hinted = _with_formats(keep_raw, formats)
     person = person_columns(hinted, default_country=pl.col("default_country"), date_order=pl.col("date_order"))
-    full = _marketing_and_dates(person, now).collect()
+    full = _marketing_and_dates(person, now, maps).collect()
 
     mask = full.select(_reachable()).to_series()
     reachable = full if mask.all() else full.filter(mask)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import polars as pl
@@ -16,75 +17,128 @@ def _rules() -> dict:
     return load_yaml("dates.yaml")
 
 
-def _layouts(order: str | None, *, with_offset: bool) -> list[tuple[str, bool]]:
-    """Candidate (layout, has_offset) pairs for a contract's date order, most specific first."""
+def _layouts(order: str | None, explicit: str | None, *, with_offset: bool) -> list[tuple[str, bool]]:
+    """Candidate (layout, has_offset) pairs: the contract's own layouts first, then the built-ins
+    for its date order (most specific first)."""
     formats = _rules()["formats"]
+    own = [(layout, "%z" in layout or "%#z" in layout) for layout in json.loads(explicit or "[]")]
     ordered = formats["MDY"] if order == "MDY" else formats["DMY"]
     offset = [(layout, True) for layout in formats["with_offset"]] if with_offset else []
-    return offset + [(layout, False) for layout in formats["iso"] + ordered]
+    builtin = [(layout, False) for layout in formats["iso"] + ordered + formats["month_names"]]
+    return list(dict.fromkeys(own + offset + builtin))
 
 
-def _parse(text: pl.Expr, layout: str, has_offset: bool, *, local_to_utc: bool = False) -> pl.Expr:
+# German month names and abbreviations as chrono's %b/%B expects them (English).
+_GERMAN_MONTHS = {
+    r"januar|jän": "Jan", r"februar": "Feb", r"märz|maerz|mär|mrz": "Mar", r"mai": "May",
+    r"juni": "Jun", r"juli": "Jul", r"sept": "Sep", r"oktober|okt": "Oct", r"dezember|dez": "Dec",
+}
+
+
+def _english_months(text: pl.Expr) -> pl.Expr:
+    for german, english in _GERMAN_MONTHS.items():
+        text = text.str.replace_all(rf"(?i)\b(?:{german})\b\.?", english)
+    return text
+
+
+def _parse(
+    text: pl.Expr, layout: str, has_offset: bool, *, local_zone: str | None = None
+) -> pl.Expr:
+    if "%b" in layout or "%B" in layout:
+        text = _english_months(text)
     if has_offset:
         aware = text.str.strptime(pl.Datetime("us", "UTC"), layout, strict=False)
         return aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
     naive = text.str.strptime(_US, layout, strict=False)
-    return _local_to_utc(naive) if local_to_utc else naive
+    return _local_to_utc(naive, local_zone) if local_zone else naive
+
+
+_HINTS = ("order", "layouts", "zone")
 
 
 def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
-    # with_offset: timestamps (offset layouts allowed, local times converted to UTC);
-    # otherwise calendar dates read as written.
+    # with_offset: timestamps (offset layouts allowed, local times converted to UTC in the
+    # source's zone); otherwise calendar dates read as written.
     """Parse each value with the layout that fits its shape (digits -> 9).
 
     A column holds few shapes ("99.99.9999", "9999-99-99T99:99:99.999+9999"), so the layout is
-    chosen once per shape and contract date order from a sample, and every value is parsed
-    once. Values of a known shape that still do not parse (31.02.2025) come back NULL.
+    chosen once per shape and contract hints (date order, own layouts, zone) from a sample, and
+    every value is parsed once. Values of a known shape that still do not parse (31.02.2025)
+    come back NULL.
     """
     frame = values.struct.unnest().with_row_index("_i").with_columns(
         _shape=pl.col("text").str.replace_all(r"\d", "9")
     )
-    keys = frame.filter(pl.col("text").is_not_null()).select("_shape", "order").unique()
+    keys = frame.filter(pl.col("text").is_not_null()).select("_shape", *_HINTS).unique()
     chosen: list[dict] = []
-    for shape, order in keys.iter_rows():
-        sample = frame.filter((pl.col("_shape") == shape) & (pl.col("order").eq_missing(order))).head(64)
+    for shape, order, layouts, zone in keys.iter_rows():
+        same = (pl.col("_shape") == shape) & pl.all_horizontal(
+            pl.col(h).eq_missing(v) for h, v in zip(_HINTS, (order, layouts, zone), strict=True)
+        )
+        sample = frame.filter(same).head(64)
         best, best_count = None, 0
-        for layout, has_offset in _layouts(order, with_offset=with_offset):
+        for layout, has_offset in _layouts(order, layouts, with_offset=with_offset):
             count = sample.select(_parse(pl.col("text"), layout, has_offset).is_not_null().sum()).item()
             if count > best_count:
                 best, best_count = (layout, has_offset), count
         if best is not None:
-            chosen.append({"_shape": shape, "order": order, "_layout": best[0], "_offset": best[1]})
-    picks = pl.DataFrame(chosen, schema={"_shape": pl.String, "order": pl.String, "_layout": pl.String, "_offset": pl.Boolean})
-    frame = frame.join(picks, on=["_shape", "order"], how="left", nulls_equal=True)
+            chosen.append(
+                {"_shape": shape, "order": order, "layouts": layouts, "zone": zone,
+                 "_layout": best[0], "_offset": best[1]}
+            )
+    picks = pl.DataFrame(
+        chosen,
+        schema={"_shape": pl.String, "order": pl.String, "layouts": pl.String, "zone": pl.String,
+                "_layout": pl.String, "_offset": pl.Boolean},
+    )
+    frame = frame.join(picks, on=["_shape", *_HINTS], how="left", nulls_equal=True)
     parts = [frame.filter(pl.col("_layout").is_null()).select("_i", out=pl.lit(None, _US))]
-    for (layout, has_offset), part in frame.filter(pl.col("_layout").is_not_null()).group_by(["_layout", "_offset"]):
-        parts.append(part.select("_i", out=_parse(pl.col("text"), layout, has_offset, local_to_utc=with_offset)))
+    default_zone = _rules()["naive_timezone"]
+    for (layout, has_offset, zone), part in frame.filter(pl.col("_layout").is_not_null()).group_by(
+        ["_layout", "_offset", "zone"]
+    ):
+        local_zone = (zone or default_zone) if with_offset else None
+        parts.append(part.select("_i", out=_parse(pl.col("text"), layout, has_offset, local_zone=local_zone)))
     return pl.concat(parts).sort("_i")["out"]
 
 
-def _local_to_utc(local: pl.Expr) -> pl.Expr:
+def _local_to_utc(local: pl.Expr, zone: str) -> pl.Expr:
     return (
-        local.dt.replace_time_zone(_rules()["naive_timezone"], ambiguous="earliest", non_existent="null")
+        local.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
 
 
-def timestamp_expr(text: pl.Expr, date_order: pl.Expr | str | None = None) -> pl.Expr:
+def _hint(value: pl.Expr | str | None) -> pl.Expr:
+    return value if isinstance(value, pl.Expr) else pl.lit(value, pl.String)
+
+
+def timestamp_expr(
+    text: pl.Expr,
+    date_order: pl.Expr | str | None = None,
+    layouts: pl.Expr | str | None = None,
+    timezone: pl.Expr | str | None = None,
+) -> pl.Expr:
     """UTC timestamp (naive TIMESTAMP) from source text; NULL when it cannot be read.
 
-    Text with a UTC offset is converted; text without one is read in the naive_timezone rule.
+    Text with a UTC offset is converted; text without one is read in the source's `timezone`
+    (default: the naive_timezone rule). `layouts` is a JSON list of the contract's own layouts,
+    tried before the built-in ones.
     """
-    order = pl.lit(date_order, pl.String) if isinstance(date_order, str) or date_order is None else date_order
-    source = pl.struct(text=clean_text_expr(text), order=order)
+    source = pl.struct(
+        text=clean_text_expr(text), order=_hint(date_order), layouts=_hint(layouts), zone=_hint(timezone)
+    )
     return source.map_batches(lambda v: _by_shape(v, with_offset=True), return_dtype=_US)
 
 
-def date_expr(text: pl.Expr, date_order: pl.Expr | str | None = None) -> pl.Expr:
+def date_expr(
+    text: pl.Expr, date_order: pl.Expr | str | None = None, layouts: pl.Expr | str | None = None
+) -> pl.Expr:
     """Calendar date (birth dates): no time-zone shift, the day as written."""
-    order = pl.lit(date_order, pl.String) if isinstance(date_order, str) or date_order is None else date_order
-    source = pl.struct(text=clean_text_expr(text), order=order)
+    source = pl.struct(
+        text=clean_text_expr(text), order=_hint(date_order), layouts=_hint(layouts), zone=_hint(None)
+    )
     return source.map_batches(lambda v: _by_shape(v, with_offset=False), return_dtype=_US).dt.date()
 
 

@@ -1,12 +1,16 @@
-"""Segment, channel, lead source detail and CRM lifecycle stage, by the rules in marketing.yaml."""
+"""Segment, channel, lead source detail, CRM lifecycle stage and outcome.
+
+The vocabularies are per source (ingest/normalize/value_maps.py: the shared rules in
+ingest/rules/marketing.yaml with each contract's own `values:` on top).
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
-from ingest.normalize.flags import boolean_expr
 from ingest.normalize.rulebook import load_yaml
-from ingest.normalize.text import bind_distinct, clean_text_expr
+from ingest.normalize.text import clean_text_expr
+from ingest.normalize.value_maps import ValueMaps
 
 
 def _rules() -> dict:
@@ -19,60 +23,61 @@ def segment_expr(company: pl.Expr, email_valid: pl.Expr, email_is_freemail: pl.E
     return pl.when(company.is_not_null() | business_mail).then(pl.lit("b2b")).otherwise(pl.lit("b2c"))
 
 
-def _lead_source_key(lead_source: pl.Expr) -> pl.Expr:
-    return bind_distinct(
-        lambda v: clean_text_expr(v).str.to_lowercase().str.replace_all(r"[\s_\-]+", " ").str.strip_chars(),
-        pl.String,
-        lead_source.cast(pl.String),
-    )
-
-
-def lead_source_detail_expr(source_kind: pl.Expr, form_type: pl.Expr, lead_source: pl.Expr) -> pl.Expr:
-    """Form type for web forms, list_purchase for bought lists, the mapped CRM lead source."""
+def lead_source_detail_expr(
+    maps: ValueMaps, contract: pl.Expr, source_kind: pl.Expr, form_type: pl.Expr, lead_source: pl.Expr
+) -> pl.Expr:
+    """Form type for web forms; for CRM records and lead lists the mapped lead source;
+    list_purchase for a bought list that names no (known) source."""
     rules = _rules()
-    crm = _lead_source_key(lead_source).replace_strict(
-        {k: v["detail"] for k, v in rules["lead_sources"].items()},
-        default=rules["crm_default_lead_source_detail"],
-        return_dtype=pl.String,
-    )
+    mapped = maps.lead_source(contract, clean_text_expr(lead_source), "detail")
     return (
         pl.when(source_kind == "web_form").then(clean_text_expr(form_type).str.to_lowercase())
-        .when(source_kind == "purchased_list").then(pl.lit("list_purchase"))
-        .otherwise(crm)
+        .when(source_kind == "purchased_list").then(pl.coalesce(mapped, pl.lit("list_purchase")))
+        .otherwise(pl.coalesce(mapped, pl.lit(rules["crm_default_lead_source_detail"])))
     )
 
 
-def channel_expr(source_kind: pl.Expr, lead_source: pl.Expr) -> pl.Expr:
-    """inbound | outbound: by source kind, and for CRM records by their lead source."""
+def channel_expr(maps: ValueMaps, contract: pl.Expr, source_kind: pl.Expr, lead_source: pl.Expr) -> pl.Expr:
+    """inbound | outbound: web forms and bought lists by their kind, CRM records by lead source."""
     rules = _rules()
-    crm = _lead_source_key(lead_source).replace_strict(
-        {k: v["channel"] for k, v in rules["lead_sources"].items()},
-        default=rules["crm_default_channel"],
-        return_dtype=pl.String,
-    )
+    mapped = maps.lead_source(contract, clean_text_expr(lead_source), "channel")
     by_kind = source_kind.replace_strict(rules["channel_by_source_kind"], default=None, return_dtype=pl.String)
-    return pl.coalesce(by_kind, crm)
+    return pl.coalesce(by_kind, mapped, pl.lit(rules["crm_default_channel"]))
 
 
-def lifecycle_stage_expr(lifecycle: pl.Expr, lead_status: pl.Expr, is_converted: pl.Expr) -> pl.Expr:
-    """lead | mql | sql | opportunity | customer | other from HubSpot or Salesforce fields."""
-    rules = _rules()
-
-    def hubspot(value: pl.Expr) -> pl.Expr:
-        key = clean_text_expr(value).str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
-        return pl.when(key.is_not_null()).then(
-            key.replace_strict(rules["hubspot_lifecycle"], default="other", return_dtype=pl.String)
-        )
-
-    def salesforce(value: pl.Expr) -> pl.Expr:
-        key = clean_text_expr(value).str.to_lowercase().str.replace_all(r"\s+", " ")
-        return pl.when(key.is_not_null()).then(
-            key.replace_strict(rules["salesforce_status"], default="other", return_dtype=pl.String)
-        )
-
-    converted = boolean_expr(is_converted).fill_null(False)
+def lifecycle_stage_expr(
+    maps: ValueMaps, contract: pl.Expr, lifecycle: pl.Expr, lead_status: pl.Expr, is_converted: pl.Expr
+) -> pl.Expr:
+    """lead | mql | sql | opportunity | customer | other: the lifecycle-stage field, else a
+    converted flag, else the status picklist; NULL when the source says nothing."""
+    converted = maps.boolean(contract, clean_text_expr(is_converted)).fill_null(False)
     return pl.coalesce(
-        bind_distinct(hubspot, pl.String, lifecycle.cast(pl.String)),
-        pl.when(converted).then(pl.lit(rules["salesforce_converted_stage"])),
-        bind_distinct(salesforce, pl.String, lead_status.cast(pl.String)),
+        maps.stage("lifecycle_stage", contract, clean_text_expr(lifecycle)),
+        pl.when(converted).then(maps.converted_stage(contract)),
+        maps.stage("lead_status", contract, clean_text_expr(lead_status)),
     )
+
+
+def outcome_expr(
+    maps: ValueMaps,
+    contract: pl.Expr,
+    outcome: pl.Expr,
+    lead_status: pl.Expr,
+    lifecycle: pl.Expr,
+    is_converted: pl.Expr,
+) -> pl.Expr:
+    """converted | won | lost | disqualified, or NULL while the lead is open.
+
+    An explicit outcome column wins (its yes/no words read as converted/lost), then the status,
+    then the lifecycle stage, then the CRM's converted flag.
+    """
+    outcome_text = clean_text_expr(outcome)
+    flag = maps.boolean(contract, outcome_text)
+    decided = pl.coalesce(
+        maps.outcome(contract, outcome_text),
+        pl.when(flag).then(pl.lit("converted")).when(flag.not_()).then(pl.lit("lost")),
+        maps.outcome(contract, clean_text_expr(lead_status)),
+        maps.outcome(contract, clean_text_expr(lifecycle)),
+        pl.when(maps.boolean(contract, clean_text_expr(is_converted)).fill_null(False)).then(pl.lit("converted")),
+    )
+    return pl.when(decided != "open").then(decided)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.raw.contracts import Contract, load_contracts
+from ingest.raw.contracts import ContractSet, load_contract_set
 from ingest.raw.landing import LandingFile, discover_landing_files, sha256_of
 from ingest.raw.reader import FileRead, read_landing_file
 from ingest.raw.report import FileStats, IngestReport
@@ -71,7 +71,7 @@ def ingest_source_kind(
     """Ingest every new file version of one source kind; already registered versions are skipped."""
     if source_kind not in RAW_TABLES:
         raise ValueError(f"unknown source_kind {source_kind!r}; expected one of {sorted(RAW_TABLES)}")
-    contracts = load_contracts(contracts_dir)
+    contracts = load_contract_set(contracts_dir)
     moment = _utc_naive(ingested_at)
     report = IngestReport(source_kind=source_kind, batch_id=batch_id)
     ensure_ingest_tables(conn, source_kind)
@@ -109,11 +109,11 @@ def ingest_source_kind(
     return report
 
 
-def _read_file(landing: LandingFile, contracts: tuple[Contract, ...]) -> tuple[bytes, str, FileRead]:
+def _read_file(landing: LandingFile, contracts: ContractSet) -> tuple[bytes, str, FileRead]:
     data = landing.path.read_bytes()
     # Hash the bytes actually read: the file may have been replaced since discovery.
     return data, sha256_of(data), read_landing_file(
-        data, landing.source_kind, landing.source_system, contracts
+        data, landing.source_kind, landing.source_system, contracts.contracts, contracts.broken_folders
     )
 
 

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import polars as pl
 
-from ingest.raw.contracts import CombineRule, Contract
+from ingest.raw.contracts import CombineRule, HeaderMatch
 
 NULL_TEXT = pl.lit(None, dtype=pl.String)
 
 
-def unmapped_columns(contract: Contract, columns: list[str]) -> list[str]:
+def unmapped_columns(match: HeaderMatch, columns: list[str]) -> list[str]:
     """Source columns the contract does not know; their values go to extra_fields."""
-    known = contract.known_columns()
-    return [c for c in columns if c not in known]
+    used = match.used_columns
+    return [c for c in columns if c not in used]
 
 
-def extra_columns(contract: Contract, columns: list[str]) -> list[str]:
-    """Columns kept in extra_fields: unknown ones, declared extras and combined originals."""
-    combined = {c for rule in contract.combine for c in rule.columns}
-    keep = set(contract.keep_as_extra) | combined
-    known = contract.known_columns()
-    return [c for c in columns if c not in contract.columns and (c in keep or c not in known)]
+def extra_columns(match: HeaderMatch, columns: list[str]) -> list[str]:
+    """Columns kept in extra_fields: every column no raw field reads (unknown ones, declared
+    extras, combined originals, and alternative names of a field already read)."""
+    read = set(match.columns.values())
+    return [c for c in columns if c not in read]
 
 
-def _combine_expr(rule: CombineRule, present: list[str]) -> pl.Expr:
-    sources = [c for c in rule.columns if c in present]
+def _combine_expr(rule: CombineRule, sources: tuple[str, ...]) -> pl.Expr:
     if not sources:
         return NULL_TEXT.alias(rule.field)
     cleaned = [pl.col(c).str.strip_chars().str.to_lowercase() for c in sources]
@@ -42,15 +40,28 @@ def _combine_expr(rule: CombineRule, present: list[str]) -> pl.Expr:
     )
 
 
-def field_exprs(contract: Contract, present: list[str]) -> list[pl.Expr]:
-    """One expression per raw field the contract feeds; absent source columns give NULL."""
+def field_exprs(match: HeaderMatch) -> list[pl.Expr]:
+    """One expression per raw field the contract feeds; fields whose column is absent give NULL."""
     exprs = [
-        (pl.col(source) if source in present else NULL_TEXT).alias(field)
-        for source, fields in contract.columns.items()
-        for field in fields
+        (pl.col(match.columns[raw_field]) if raw_field in match.columns else NULL_TEXT).alias(raw_field)
+        for raw_field in match.contract.fields
     ]
-    exprs += [_combine_expr(rule, present) for rule in contract.combine]
+    exprs += [_combine_expr(rule, match.combined.get(rule.field, ())) for rule in match.contract.combine]
     return exprs
+
+
+def source_columns(match: HeaderMatch) -> list[str]:
+    """The file columns the contract reads (mapped and combined), each once, in contract order."""
+    read = [match.columns[f] for f in match.contract.fields if f in match.columns]
+    read += [c for cols in match.combined.values() for c in cols]
+    return list(dict.fromkeys(read))
+
+
+def row_required_present(match: HeaderMatch) -> tuple[str, ...]:
+    """Row-level required fields whose column the file has (a file without the column is not
+    made to fail every row: the contract matched on its identifying columns)."""
+    fed = set(match.columns) | set(match.combined)
+    return tuple(f for f in match.contract.row_required if f in fed)
 
 
 def extra_fields_expr(columns: list[str]) -> pl.Expr:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ingest.raw.contracts import Contract, candidate_contracts, pick_contract
+from ingest.raw.contracts import Contract, HeaderMatch, best_match, candidate_contracts, nearest_miss
 from ingest.raw.csv_source import parse_csv
 from ingest.raw.jsonl_source import JsonLines
 from ingest.raw.lines import DecodedLines, decode_lines
@@ -18,6 +18,8 @@ from ingest.raw.mapping import (
     extra_fields_expr,
     field_exprs,
     missing_required_expr,
+    row_required_present,
+    source_columns,
     unmapped_columns,
 )
 from ingest.raw.parsed import QUARANTINE_ROW_SCHEMA, ParsedFile, empty_rejected
@@ -58,14 +60,32 @@ def _first_line(data: bytes, encoding: str) -> str:
 
 
 def read_landing_file(
-    data: bytes, source_kind: str, source_system: str, contracts: tuple[Contract, ...]
+    data: bytes,
+    source_kind: str,
+    source_system: str,
+    contracts: tuple[Contract, ...],
+    broken_contracts: dict[tuple[str, str], str] | None = None,
 ) -> FileRead:
-    """Pick the contract for the file, parse it, and map it to raw fields."""
+    """Pick the contract for the file, parse it, and map it to raw fields.
+
+    broken_contracts: folders whose contract file is invalid, with the error; their files are
+    rejected with that error instead of being read by whatever contract is left.
+    """
+    broken = (broken_contracts or {}).get((source_kind, source_system))
+    if broken is not None:
+        return _file_note(
+            "rejected", "invalid_contract",
+            f"the contract for {source_kind} files from {source_system!r} is invalid: {broken}",
+            _first_line(data, "utf-8"),
+        )
     candidates = candidate_contracts(contracts, source_kind, source_system)
     if not candidates:
+        folder = {"crm_export": "crm_exports", "purchased_list": "purchased_lists"}.get(source_kind, source_kind)
+        where = f"{folder}/{source_system}/" if source_system else f"{folder}/ (no system folder)"
         return _file_note(
             "rejected", "unknown_format",
-            f"no contract for {source_kind} files from {source_system or '(no folder)'!r}",
+            f"no contract for files in {where}: put the file in the folder of a known system "
+            "(ingest/contracts/) or draft one with `leadwerk contract draft`",
             _first_line(data, "utf-8"),
         )
     if strip_bom(data).strip() == b"":
@@ -76,39 +96,42 @@ def read_landing_file(
 
 
 def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
-    tried = []
-    chosen: tuple[Contract, str, str, list[str]] | None = None
-    for contract in sorted(candidates, key=lambda c: -len(c.required)):
+    # Contracts that read the file the same way (encoding, delimiter) share one header parse.
+    headers: dict[tuple[str, str], list[str]] = {}
+    matches: list[tuple[HeaderMatch, str, str]] = []
+    for contract in candidates:
         encoding = choose_encoding(data, contract.encoding)
         header_line = _first_line(data, encoding)
         delimiter = contract.delimiter or detect_delimiter(header_line)
-        header = split_header(header_line, delimiter)
-        tried.append(contract.name)
-        if pick_contract([contract], header) is not None:
-            chosen = (contract, encoding, delimiter, header)
-            break
-    if chosen is None:
+        if (encoding, delimiter) not in headers:
+            headers[(encoding, delimiter)] = split_header(header_line, delimiter)
+        match = best_match([contract], headers[(encoding, delimiter)])
+        if match is not None:
+            matches.append((match, encoding, delimiter))
+    if not matches:
+        header = next(iter(headers.values()))
         return _file_note(
             "rejected", "unknown_format",
-            f"header matches none of the contracts {tried}", _first_line(data, "utf-8"),
+            "header has no identifying column of any contract: " + nearest_miss(candidates, header),
+            _first_line(data, "utf-8"),
         )
-    contract, encoding, delimiter, header = chosen
+    match, encoding, delimiter = max(matches, key=lambda m: (m[0].coverage, m[0].contract.name))
+    header = headers[(encoding, delimiter)]
     decoded = decode_lines(data, encoding)
-    found = {"contract": contract.name, "encoding": encoding, "delimiter": delimiter}
+    found = {"contract": match.contract.name, "encoding": encoding, "delimiter": delimiter}
     if decoded.lines.height <= 1:
         return _file_note(
             "empty", "header_only", "file has a header but no data rows",
             decoded.lines["text"][0], **found,
         )
     parsed = parse_csv(decoded, delimiter, header)
-    extras = extra_columns(contract, header)
     mapped = parsed.rows.select(
-        "source_row", "raw_text", *field_exprs(contract, header), extra_fields_expr(extras)
+        "source_row", "raw_text", *field_exprs(match), extra_fields_expr(extra_columns(match, header))
     )
     return _finish(
-        contract, parsed, mapped,
-        unmapped=unmapped_columns(contract, header),
-        missing=[c for c in contract.columns if c not in header],
+        match, parsed, mapped,
+        unmapped=unmapped_columns(match, header),
+        missing=[f for f in match.contract.fields if f not in match.columns],
         **found,
     )
 
@@ -116,28 +139,27 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
 def _read_jsonl(data: bytes, candidates: list[Contract]) -> FileRead:
     decoded_by_encoding: dict[str, DecodedLines] = {}
     tried = []
-    for contract in sorted(candidates, key=lambda c: -len(c.required)):
+    for contract in sorted(candidates, key=lambda c: c.name):
         encoding = choose_encoding(data, contract.encoding)
         if encoding not in decoded_by_encoding:
             decoded_by_encoding[encoding] = decode_lines(data, encoding)
         lines = JsonLines(decoded_by_encoding[encoding])
-        tried.append(contract.name)
+        tried.append(contract)
+        match = contract.match(lines.paths)
         # With no JSON object at all the folder decides: every line is quarantined on its own.
-        if lines.objects.height > 0 and not contract.matches(lines.paths):
+        if lines.objects.height > 0 and not match.identified:
             lines.close()
             continue
         try:
-            covered = contract.known_columns()
-            wanted = [*contract.columns, *(c for r in contract.combine for c in r.columns)]
-            wanted = list(dict.fromkeys(wanted))
-            parsed = lines.parse(wanted, covered)
-            mapped = parsed.rows.select(
-                "source_row", "raw_text", *field_exprs(contract, wanted), "extra_fields"
-            )
+            known = {name for names in contract.fields.values() for name in names}
+            known |= {c for rule in contract.combine for c in rule.columns} | set(contract.keep_as_extra)
+            covered = known | match.used_columns
+            parsed = lines.parse(source_columns(match), covered)
+            mapped = parsed.rows.select("source_row", "raw_text", *field_exprs(match), "extra_fields")
             return _finish(
-                contract, parsed, mapped,
+                match, parsed, mapped,
                 unmapped=lines.unmapped(covered),
-                missing=[p for p in wanted if p not in lines.paths],
+                missing=[f for f in contract.fields if f not in match.columns],
                 contract=contract.name, encoding=encoding, delimiter=None,
             )
         finally:
@@ -145,12 +167,13 @@ def _read_jsonl(data: bytes, candidates: list[Contract]) -> FileRead:
     any_decoded = next(iter(decoded_by_encoding.values()))
     return _file_note(
         "rejected", "unknown_format",
-        f"no JSON object with the keys required by {tried}", any_decoded.lines["text"][0],
+        "no JSON object has the identifying keys of any contract: " + nearest_miss(tried, []),
+        any_decoded.lines["text"][0],
     )
 
 
 def _finish(
-    chosen: Contract,
+    match: HeaderMatch,
     parsed: ParsedFile,
     mapped: pl.DataFrame,
     *,
@@ -159,7 +182,7 @@ def _finish(
     **found,
 ) -> FileRead:
     """Move rows lacking a row-level required field to the rejected rows."""
-    checked = mapped.with_columns(missing_required_expr(chosen.row_required))
+    checked = mapped.with_columns(missing_required_expr(row_required_present(match)))
     incomplete = checked.filter(pl.col("missing_required").is_not_null()).select(
         "source_row",
         "raw_text",

@@ -41,21 +41,39 @@ COMMON_FIELDS = [
     "birth_date", "company", "job_title", "industry", "employee_count", "created_at",
 ]
 
+# Behaviour and outcome columns that CRM exports and lead lists carry (scoring reads them).
+ACTIVITY_FIELDS = [
+    "web_visits", "time_on_site_seconds", "time_on_site_minutes", "page_views",
+    "page_views_per_visit", "email_opens", "email_clicks", "form_submissions",
+    "last_activity_type", "last_activity_at", "source_score", "source_grade", "outcome",
+    "outcome_at", "occupation", "lead_origin", "website", "annual_revenue",
+]
+
+# What a CRM (or a lead list exported from one) says about a lead's stage and consent.
+CRM_STATE_FIELDS = [
+    "lifecycle_stage", "lead_status", "lead_source", "rating", "is_converted", "converted_at",
+    "opt_out_email", "do_not_call",
+]
+
 KIND_FIELDS: dict[str, list[str]] = {
     "purchased_list": COMMON_FIELDS + [
         "list_price", "consent_email", "consent_phone", "consent_proof", "consent_at",
-    ],
+    ] + CRM_STATE_FIELDS + ACTIVITY_FIELDS,
     "web_form": COMMON_FIELDS + [
         "form_type", "page_url", "utm_source", "utm_medium", "utm_campaign", "message",
         "consent_email", "consent_phone", "consent_text_version", "doi_confirmation_id",
         "doi_confirmed_at",
-    ],
-    "crm_export": COMMON_FIELDS + [
-        "crm_id", "lifecycle_stage", "lead_status", "lead_source", "rating", "is_converted",
-        "converted_at", "mql_at", "sql_at", "opportunity_at", "customer_at", "last_activity_at",
-        "company_phone", "company_created_at", "opt_out_email", "do_not_call",
-    ],
+    ] + ACTIVITY_FIELDS,
+    "crm_export": COMMON_FIELDS + ["crm_id"] + CRM_STATE_FIELDS + [
+        "mql_at", "sql_at", "opportunity_at", "customer_at", "company_phone",
+        "company_created_at",
+    ] + ACTIVITY_FIELDS,
 }
+
+# Every raw field of any kind, in a fixed order (normalization unions the raw tables on it).
+ALL_RAW_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(f for fields in KIND_FIELDS.values() for f in fields)
+)
 
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_kind": pl.String(),

@@ -146,14 +146,14 @@ def test_contract_formats_give_parsing_hints_per_contract():
     assert (by_name["salesforce_leads_report"]["date_order"],
             by_name["salesforce_leads_report"]["thousands_separator"]) == ("MDY", ",")
     assert formats.columns == ["contract", "date_order", "decimal_separator", "thousands_separator",
-                               "default_country"]
+                               "default_country", "timezone", "date_layouts", "value_maps"]
 
 
 def test_contract_mapping_to_unknown_raw_field_is_refused():
-    with pytest.raises(ContractError, match="not in data_contracts.md"):
+    with pytest.raises(ContractError, match=r"x.yaml: raw field 'e_mail' does not exist .*did you mean 'email'"):
         parse_contract(
             {"name": "x", "source_kind": "purchased_list", "source_system": "x",
-             "columns": {"Mail": "e_mail"}},
+             "identify": [["e_mail"]], "fields": {"e_mail": "Mail"}},
             origin="x.yaml",
         )
 
@@ -163,8 +163,8 @@ def test_new_vendor_is_a_new_yaml_file(conn, empty_landing, tmp_path):
     contracts_dir.mkdir()
     (contracts_dir / "listenprofi.yaml").write_text(
         "name: listenprofi\nsource_kind: purchased_list\nsource_system: listenprofi\n"
-        "format: csv\nencoding: utf-8\ndelimiter: '|'\nrequired: [Mail]\n"
-        "columns:\n  Mail: email\n  Nummer: source_record_id\n",
+        "format: csv\nencoding: utf-8\ndelimiter: '|'\nidentify: [[email]]\n"
+        "fields:\n  email: Mail\n  source_record_id: Nummer\n",
         encoding="utf-8",
     )
     put(empty_landing, "purchased_lists/listenprofi/a.csv", b"Nummer|Mail\n7|a@b.de\n")

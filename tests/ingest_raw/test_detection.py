@@ -9,8 +9,8 @@ from .landing_files import put, rows_of
 
 OPEN_CONTRACT = (
     "name: listenprofi\nsource_kind: purchased_list\nsource_system: listenprofi\n"
-    "format: csv\nrequired: [Nummer, Mail]\n"
-    "columns:\n  Nummer: source_record_id\n  Mail: email\n  Ort: city\n"
+    "format: csv\nidentify: [[source_record_id, email]]\n"
+    "fields:\n  source_record_id: Nummer\n  email: Mail\n  city: Ort\n"
 )
 
 
