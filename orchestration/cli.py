@@ -85,6 +85,7 @@ PRIVACY_COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     from ingest.dedupe import cli as dedupe_cli
     from ingest.privacy import cli as privacy_cli
+    from orchestration import contract_cli
 
     parser = argparse.ArgumentParser(prog="leadwerk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="rows per table, quarantine and published version")
     status.set_defaults(func=cmd_status)
+
+    contract_cli.add_parser(commands)
 
     for name, help_text in PRIVACY_COMMANDS.items():
         command = commands.add_parser(name, help=help_text)

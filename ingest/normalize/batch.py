@@ -23,6 +23,7 @@ from ingest.normalize.marketing import (
     outcome_expr,
     segment_expr,
 )
+from ingest.normalize.parse_stats import parse_checks, parse_stats
 from ingest.normalize.text import clean_text_expr
 from ingest.normalize.touchpoints import touchpoints
 from ingest.normalize.value_maps import ValueMaps
@@ -98,6 +99,7 @@ class NormalizedBatch:
     consent_records: pl.DataFrame
     touchpoints: pl.DataFrame
     quarantine: pl.DataFrame
+    parse_stats: pl.DataFrame  # PARSE_STATS_SCHEMA: per file version and field, values read
 
 
 def _conform(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
@@ -247,7 +249,7 @@ def _marketing_and_dates(frame: pl.LazyFrame, now: datetime, maps: ValueMaps) ->
         ),
         do_not_email=c("opt_out_email_flag").fill_null(False),
         do_not_call=c("do_not_call_flag").fill_null(False),
-    ).drop(*numbers)
+    )
 
 
 def _reachable() -> pl.Expr:
@@ -315,5 +317,6 @@ def normalize_batch(
         consent_records=consents.sort("consent_id"),
         touchpoints=touchpoints(reachable.lazy()).collect().sort("touchpoint_id"),
         quarantine=_quarantine(unreachable.lazy(), now).collect().sort(["source_file", "source_row"]),
+        parse_stats=parse_stats(full, parse_checks(DATED_FIELDS, NUMBER_FIELDS)),
     )
 

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from ingest.normalize.batch import QUARANTINE_SCHEMA, normalize_batch, record_ids
+from ingest.normalize.parse_stats import PARSE_STATS_TABLE
 from ingest.normalize.versions import (
     VERSION_KEY,
     NormalizePlan,
@@ -171,8 +172,28 @@ def build_core(
             for key, table in CORE_TABLES.items():
                 append_rows(conn, table, getattr(batch, key))
         _replace_normalize_quarantine(conn, batch.quarantine)
+        _replace_parse_stats(conn, batch.parse_stats, None if plan.mode == "full" else plan.new)
         record_normalized(conn, plan, fingerprint, now)
     return _report(conn, plan, sum(frame.height for frame in raw.values()))
+
+
+def _replace_parse_stats(
+    conn: duckdb.DuckDBPyConnection, stats: pl.DataFrame, new_versions: pl.DataFrame | None
+) -> None:
+    """Full run: the stats of every file version. Incremental: those of the new versions only
+    (other files' rows in the batch are only the records the new files repeat)."""
+    if new_versions is None:
+        overwrite_table(conn, PARSE_STATS_TABLE, stats)
+        return
+    versions = new_versions.select("source_file", "file_sha256").unique()
+    stats = stats.join(versions, on=["source_file", "file_sha256"], how="semi")
+    if table_exists(conn, PARSE_STATS_TABLE):
+        with registered(conn, "_parse_stats_versions", versions):
+            conn.execute(
+                f"delete from {PARSE_STATS_TABLE} where (source_file, file_sha256) in "
+                "(select (source_file, file_sha256) from _parse_stats_versions)"
+            )
+    append_rows(conn, PARSE_STATS_TABLE, stats)
 
 
 def _replace_normalize_quarantine(conn: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:

@@ -8,6 +8,7 @@ from ingest.raw.ingest_run import ingest_source_kind, registered_versions
 from ingest.raw.landing import LandingFile, discover_landing_files
 from ingest.raw.reader import FileRead, read_landing_file
 from ingest.raw.report import FileStats, IngestReport
+from ingest.raw.strays import report_stray_files, stray_landing_files
 
 __all__ = [
     "Contract",
@@ -22,4 +23,6 @@ __all__ = [
     "load_contracts",
     "read_landing_file",
     "registered_versions",
+    "report_stray_files",
+    "stray_landing_files",
 ]

@@ -167,7 +167,8 @@ def _describe(error: dict) -> str:
         return f"{location}: {error['input']!r} is not allowed; expected one of {expected}"
     if kind == "missing":
         return f"missing key {location!r}"
-    return f"{location}: {error['msg']}" if location else error["msg"]
+    text = error["msg"].removeprefix("Value error, ")
+    return f"{location}: {text}" if location else text
 
 
 def validate_contract(data: dict, origin: str, *, allowed_fields: dict[str, list[str]]) -> ContractSpec:

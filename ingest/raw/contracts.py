@@ -207,8 +207,14 @@ def _folder_of(data: object) -> tuple[str, str] | None:
     return None
 
 
+def _signature(contracts_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and change times of the folder's contracts: an edited file is read again."""
+    files = sorted(contracts_dir.glob("*.yaml"))
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
 @cache
-def _load_dir(contracts_dir: Path) -> ContractSet:
+def _load_dir(contracts_dir: Path, signature: tuple[tuple[str, int, int], ...]) -> ContractSet:
     contracts: list[Contract] = []
     errors: dict[str, str] = {}
     broken: dict[tuple[str, str], str] = {}
@@ -239,7 +245,8 @@ def _load_dir(contracts_dir: Path) -> ContractSet:
 
 def load_contract_set(contracts_dir: Path | None = None) -> ContractSet:
     """Every valid contract of a folder and the errors of the others (a bad file never stops the rest)."""
-    return _load_dir((contracts_dir or CONTRACTS_DIR).resolve())
+    folder = (contracts_dir or CONTRACTS_DIR).resolve()
+    return _load_dir(folder, _signature(folder))
 
 
 def load_contracts(contracts_dir: Path | None = None, *, strict: bool = True) -> tuple[Contract, ...]:

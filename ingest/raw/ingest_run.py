@@ -41,11 +41,32 @@ def _utc_naive(moment: datetime | None) -> datetime:
 
 
 def registered_versions(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    """(source_file, file_sha256) of every file version already ingested."""
+    """(source_file, file_sha256) of every file version already ingested.
+
+    A version rejected whole is not counted: it is read again on the next run (a fixed or new
+    contract may fit it now), and reported again until it loads.
+    """
     if not table_exists(conn, REGISTRY_TABLE):
         return set()
-    rows = conn.execute(f"select source_file, file_sha256 from {REGISTRY_TABLE}").fetchall()
+    rows = conn.execute(
+        f"select source_file, file_sha256 from {REGISTRY_TABLE} where status <> 'rejected'"
+    ).fetchall()
     return {(r[0], r[1]) for r in rows}
+
+
+def _forget_rejection(conn: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> None:
+    """Drop an earlier whole-file rejection of this version (its registry row and file note)."""
+    if not table_exists(conn, REGISTRY_TABLE):
+        return
+    conn.execute(
+        f"delete from {REGISTRY_TABLE} where source_file = ? and file_sha256 = ? and status = 'rejected'",
+        [source_file, sha256],
+    )
+    conn.execute(
+        f"delete from {QUARANTINE_TABLE} where source_file = ? and file_sha256 = ? and stage = 'ingest'"
+        " and source_row = 0",
+        [source_file, sha256],
+    )
 
 
 def ensure_ingest_tables(conn: duckdb.DuckDBPyConnection, source_kind: str) -> None:
@@ -216,7 +237,7 @@ def _write_file(
         (RAW_TABLES[landing.source_kind], _without_empty_columns(raw)),
         (QUARANTINE_TABLE, _quarantine_frame(rejected, landing, sha256, batch_id, ingested_at)),
         (REGISTRY_TABLE, _registry_frame(stats, batch_id, ingested_at)),
-    ])
+    ], before=lambda: _forget_rejection(conn, landing.source_file, sha256))
     return stats
 
 
@@ -230,9 +251,15 @@ def _registry_frame(stats: FileStats, batch_id: str, ingested_at: datetime) -> p
     return pl.DataFrame([row], schema=REGISTRY_SCHEMA)
 
 
-def _append_together(conn: duckdb.DuckDBPyConnection, frames: list[tuple[str, pl.DataFrame]]) -> None:
+def _append_together(
+    conn: duckdb.DuckDBPyConnection,
+    frames: list[tuple[str, pl.DataFrame]],
+    before: Callable[[], None] | None = None,
+) -> None:
     """One transaction, so a crash never leaves a partly loaded file behind."""
     with transaction(conn):
+        if before is not None:
+            before()
         for table, frame in frames:
             append_rows(conn, table, frame)
 

@@ -42,6 +42,8 @@ class FileRead:
     unmapped: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     note: str | None = None
+    field_columns: dict[str, str] = field(default_factory=dict)  # raw field -> file column read
+    combined_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _file_note(status: str, reason: str, detail: str, text: str | None, **found) -> FileRead:
@@ -118,7 +120,8 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
     match, encoding, delimiter = max(matches, key=lambda m: (m[0].coverage, m[0].contract.name))
     header = headers[(encoding, delimiter)]
     decoded = decode_lines(data, encoding)
-    found = {"contract": match.contract.name, "encoding": encoding, "delimiter": delimiter}
+    found = {"contract": match.contract.name, "encoding": encoding, "delimiter": delimiter,
+             "field_columns": dict(match.columns), "combined_columns": dict(match.combined)}
     if decoded.lines.height <= 1:
         return _file_note(
             "empty", "header_only", "file has a header but no data rows",
@@ -161,6 +164,7 @@ def _read_jsonl(data: bytes, candidates: list[Contract]) -> FileRead:
                 unmapped=lines.unmapped(covered),
                 missing=[f for f in contract.fields if f not in match.columns],
                 contract=contract.name, encoding=encoding, delimiter=None,
+                field_columns=dict(match.columns), combined_columns=dict(match.combined),
             )
         finally:
             lines.close()

@@ -4,11 +4,13 @@ The three kinds are one subsettable multi-asset because they share the bookkeepi
 `audit.file_registry` (one row per file version, reconciled) and `quarantine.rows`.
 """
 
+from datetime import UTC, datetime
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.privacy import suppression_filter
-from ingest.raw import ingest_source_kind
+from ingest.raw import ingest_source_kind, report_stray_files
 from orchestration.defs.policies import TRANSIENT_RETRY
 from orchestration.defs.table_results import table_results
 from orchestration.paths import data_dir, landing_dir
@@ -67,8 +69,20 @@ def ingest_landing_files(context: dg.AssetExecutionContext, warehouse: DuckDBRes
             )
             for kind in kinds
         }
+        strays = report_stray_files(
+            conn, landing_dir(), batch_id=context.run.run_id, at=datetime.now(UTC).replace(tzinfo=None)
+        )
+        for report in reports.values():
+            for stats in report.files:
+                if stats.status == "rejected":
+                    context.log.warning(f"{stats.source_file} rejected whole ({stats.note})")
+        for source_file in strays:
+            context.log.warning(f"{source_file} is outside the source folders: not read")
         yield from table_results(
             conn,
             sorted(selected, key=lambda key: key.path),
-            {f"raw.{RAW_TABLES[kind]}": report.to_metadata() for kind, report in reports.items()},
+            {
+                **{f"raw.{RAW_TABLES[kind]}": report.to_metadata() for kind, report in reports.items()},
+                "audit.file_registry": {"files_outside_source_folders": strays},
+            },
         )

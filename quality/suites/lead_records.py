@@ -20,7 +20,28 @@ def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime)
     # for every expectation, so each expectation should only carry the columns of its theme
     # (1.7M records: 22-26 s as one 27-column batch, 13-14 s as these four).
     return [_ids_batch(cfg), _contact_batch(cfg), _timestamps_batch(cfg, now), _consent_batch(cfg),
-            _fill_rate_batch(cfg)]
+            _fill_rate_batch(cfg), _date_parse_batch(cfg)]
+
+
+PARSE_RATES = "audit.field_parse_rates"
+
+
+def _date_parse_batch(cfg: dict[str, Any]) -> Batch:
+    """Per file and date field: the share of non-empty source values that could be read.
+
+    A contract whose date layouts do not fit its files turns every date into NULL silently;
+    this makes it a failed check naming the file and the field.
+    """
+    sql = f"""
+        select source_file || '@' || left(file_sha256, 12) || ':' || field as file_field,
+               parsed::double / non_empty as parsed_share
+        from {PARSE_RATES}
+        where kind = 'date' and non_empty > 0
+    """
+    spec = expectation(cfg, "dates_parse", "ExpectColumnValuesToBeBetween",
+                       column="parsed_share", min_value=float(cfg["expectations"]["dates_parse"]["min_share"]))
+    return Batch(name="date_parse_rates", sql=sql, id_column="file_field", expectations=[spec],
+                 tables=(PARSE_RATES,))
 
 
 def _ids_batch(cfg: dict[str, Any]) -> Batch:

@@ -25,6 +25,7 @@ def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime)
         _reconciliation_batch(cfg, raw_tables, has_erasures=bool(existing_tables(conn, [FILE_ERASURES]))),
         _file_version_batch(cfg),
         _content_batch(cfg),
+        _rejected_files_batch(cfg),
     ]
 
 
@@ -121,4 +122,17 @@ def _content_batch(cfg: dict[str, Any]) -> Batch:
     spec = expectation(cfg, "content_ingested_under_one_path", "ExpectColumnValuesToBeBetween",
                        column="paths", max_value=1)
     return Batch(name="file_contents", sql=sql, id_column="content", expectations=[spec],
+                 tables=TABLES)
+
+
+def _rejected_files_batch(cfg: dict[str, Any]) -> Batch:
+    """Files rejected whole (no contract fits, broken contract, outside the source folders):
+    nothing of them reached the warehouse, which somebody must notice."""
+    sql = f"""
+        select {FILE_VERSION.format(t='')} as file_version, status
+        from audit.file_registry
+    """
+    spec = expectation(cfg, "no_file_rejected_whole", "ExpectColumnValuesToNotBeInSet",
+                       column="status", value_set=["rejected"])
+    return Batch(name="rejected_files", sql=sql, id_column="file_version", expectations=[spec],
                  tables=TABLES)

@@ -158,3 +158,20 @@ def test_half_empty_vendor_delivery_is_a_warning_not_a_block(warehouse):
     assert fill.severity == "warn"
     assert fill.unexpected_count == 1
     assert fill.sample_ids == ("adressdirekt:phone",)
+
+
+def test_date_field_that_mostly_failed_to_parse_is_a_warning_naming_file_and_field(warehouse):
+    warehouse.execute("""
+        update audit.field_parse_rates set parsed = (non_empty * 0.9)::bigint
+        where source_file = 'purchased_lists/adressdirekt/batch_0.csv'""")
+    outcome = validate(warehouse, "lead_records")
+    dates = outcome.outcome("dates_parse")
+    assert outcome.passed and outcome.severity == "warn"
+    assert not dates.success and dates.unexpected_count == 1
+    assert dates.sample_ids[0].startswith("purchased_lists/adressdirekt/batch_0.csv@")
+    assert dates.sample_ids[0].endswith(":created_at")
+
+
+def test_date_field_at_the_threshold_passes(warehouse):
+    warehouse.execute("update audit.field_parse_rates set parsed = ceil(non_empty * 0.95)::bigint")
+    assert validate(warehouse, "lead_records").outcome("dates_parse").success

@@ -110,6 +110,22 @@ def test_same_content_under_a_second_path_is_a_warning(warehouse):
     assert warning.unexpected_count == 1
 
 
+def test_file_rejected_whole_is_a_warning_naming_the_file(warehouse):
+    warehouse.execute("""
+        insert into audit.file_registry
+        select 'crm_exports/salesforce/report.csv', sha256('report'), 'crm_export', 'salesforce', null, 'utf-8',
+               ',', 500, 0, 0, 0, 0, '[]', 'rejected', 'batch-2', timestamp '2025-12-02'""")
+    warehouse.execute("""
+        insert into quarantine.rows
+        select 'crm_export', 'salesforce', 'crm_exports/salesforce/report.csv', sha256('report'), 0, 'Lead ID,Name',
+               'unknown_format', 'no identifying column', 'ingest', 'batch-2', timestamp '2025-12-02'""")
+    outcome = validate(warehouse, "raw")
+    rejected = outcome.outcome("no_file_rejected_whole")
+    assert outcome.passed and outcome.severity == "warn"
+    assert rejected.unexpected_count == 1
+    assert rejected.sample_ids[0].startswith("crm_exports/salesforce/report.csv@")
+
+
 def test_warehouse_without_raw_tables_fails_clearly(tmp_path):
     conn = duckdb.connect(str(tmp_path / "empty.duckdb"))
     outcome = validate(conn, "raw")

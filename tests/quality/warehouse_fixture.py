@@ -134,6 +134,11 @@ _STATEMENTS = [
         union all
         select 'purchased_lists/adressdirekt/empty.csv', sha256('empty'), 'purchased_list', 'adressdirekt',
                null, null, null, 0, 0, 0, 0, 0, '[]', 'empty', 'batch-1', timestamp '2025-12-01'""",
+    # How well each file's date fields parsed (written by normalization).
+    """create or replace table audit.field_parse_rates as
+        select source_file, file_sha256, 'created_at' as field, 'date' as kind,
+               rows_loaded::bigint as non_empty, rows_loaded::bigint as parsed
+        from audit.file_registry where rows_loaded > 0""",
     # Core: canonical records.
     """create or replace table core.lead_records as
         select record_id, source_kind, source_system, source_file, source_row, file_sha256, ingested_at,
