@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import dagster as dg
 
+from ingest.raw.rejections import rejected_files
 from orchestration.paths import serving_dir, warehouse_path
 
 SUMMARY_SCHEMAS = ("raw", "quarantine", "audit", "core", "marts")
@@ -40,6 +41,12 @@ def print_summary(result: dg.ExecuteInProcessResult | None) -> None:
         print("No warehouse yet.")
         return
     with duckdb.connect(str(warehouse_path()), read_only=True) as conn:
+        # Rejected files first: nothing of them reached the warehouse.
+        rejected = rejected_files(conn, result.run_id if result is not None else None)
+        if rejected:
+            print(f"\nFiles rejected whole: {len(rejected)} (nothing of them was loaded)")
+            for file in rejected:
+                print(f"  {file.source_file}: {file.reason}: {file.detail}")
         counts = warehouse_counts(conn)
         print(f"\nWarehouse {warehouse_path()}:")
         for name, rows in counts:
