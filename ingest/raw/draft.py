@@ -71,14 +71,12 @@ PLACEHOLDER_CANDIDATES = (
 EXTRA_TRUE = ("yes", "y", "true", "1", "ja", "j", "wahr", "x", "checked", "on")
 EXTRA_FALSE = ("no", "n", "false", "0", "nein", "falsch", "unchecked", "off")
 
-# Layouts tried on date columns, in chrono strftime syntax (what the loader uses). ISO layouts
-# are built in; the others are written to `formats.dates` when a column needs them.
-ISO_LAYOUTS = (
-    "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%#z", "%Y-%m-%d %H:%M:%S%#z",
-    "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-)
+DATES_PATH = RULES_DIR / "dates.yaml"
+# Layouts tried on date columns, in chrono strftime syntax (what the loader uses). The ISO and
+# offset layouts of ingest/rules/dates.yaml are built in; these are written to `formats.dates`
+# when a column needs them.
 EXPLICIT_LAYOUTS = (
+    ("%Y-%m-%dT%H:%M:%S%.f%#z", "ISO"), ("%Y-%m-%dT%H:%M:%S%.fZ", "ISO"),
     ("%m/%d/%Y %I:%M %p", "MDY"), ("%m/%d/%Y %I:%M:%S %p", "MDY"), ("%m/%d/%Y %H:%M", "MDY"),
     ("%m/%d/%Y %H:%M:%S", "MDY"), ("%m/%d/%Y", "MDY"), ("%m/%d/%y", "MDY"),
     ("%d/%m/%Y %H:%M", "DMY"), ("%d/%m/%Y %H:%M:%S", "DMY"), ("%d/%m/%Y", "DMY"),
@@ -300,6 +298,13 @@ def boolean_words(values: pl.Series) -> tuple[list[str], list[str]] | None:
             [v for v in distinct if v.casefold() in false_words])
 
 
+@cache
+def builtin_layouts() -> tuple[str, ...]:
+    """The layouts every source gets (ingest/rules/dates.yaml: with an offset, then ISO)."""
+    rules = yaml.safe_load(DATES_PATH.read_text(encoding="utf-8"))["formats"]
+    return tuple(rules.get("with_offset", [])) + tuple(rules.get("iso", []))
+
+
 def _english_months(values: pl.Series) -> pl.Series:
     return values.map_elements(
         lambda v: _GERMAN_MONTH_RE.sub(lambda m: GERMAN_MONTHS[m.group(1).casefold()], v),
@@ -330,7 +335,7 @@ def profile_dates(column: str, values: pl.Series) -> DateProfile:
     sample = _english_months(values.head(DATE_SAMPLE))
     remaining = sample
     iso_hits = pl.Series([False] * len(sample))
-    for layout in ISO_LAYOUTS:
+    for layout in builtin_layouts():
         try:
             iso_hits = iso_hits | sample.str.to_datetime(layout, strict=False).is_not_null()
         except pl.exceptions.PolarsError:
