@@ -305,6 +305,14 @@ def builtin_layouts() -> tuple[str, ...]:
     return tuple(rules.get("with_offset", [])) + tuple(rules.get("iso", []))
 
 
+def opt_out_words(values: pl.Series) -> tuple[list[str], list[str]]:
+    """(opted-out values, opted-in values) of a consent picklist; others stay unknown (NULL)."""
+    distinct = [v for v, _ in _value_counts(values)]
+    out = [v for v in distinct if re.search(r"unsub|opt(ed)?[ -]?out|do not|don't|abgemeldet|bounced|^yes$|^true$", v, re.I)]
+    in_ = [v for v in distinct if v not in out and re.search(r"subscri|allow|opt(ed)?[ -]?in|angemeldet|^no$|^false$", v, re.I)]
+    return out or ["true"], in_ or ["false"]
+
+
 def _english_months(values: pl.Series) -> pl.Series:
     return values.map_elements(
         lambda v: _GERMAN_MONTH_RE.sub(lambda m: GERMAN_MONTHS[m.group(1).casefold()], v),
@@ -444,15 +452,27 @@ def draft_contract(path: Path, system: str, kind: str = "crm_export") -> str:
             unmapped.append(header)
         else:
             fields.setdefault(field, []).append(header)
+    # The loader reads the first header of a field that a file has; a second column feeding the
+    # same field (e-mail "Home" next to "Work") is kept as extra, not silently dropped.
+    duplicates: dict[str, str] = {}
+    for field, headers in fields.items():
+        for header in headers[1:]:
+            duplicates[header] = field
+        del headers[1:]
     if kind == "crm_export":
         if "crm_id" in fields and "source_record_id" not in fields:
             fields["source_record_id"] = list(fields["crm_id"])
         elif "source_record_id" in fields and "crm_id" not in fields:
             fields["crm_id"] = list(fields["source_record_id"])
     combine: dict[str, list[str]] = {}
+    for field in ("opt_out_email", "do_not_call"):
+        # Consent picklists ("Subscribed" / "Unsubscribed", "Allow" / "Do Not Allow") are not
+        # yes/no words; a combine rule names which of their values mean opted out.
+        if field in fields and boolean_words(_non_empty(frame, fields[field][0])) is None:
+            combine[field] = fields.pop(field)
     if opt_out_columns and "opt_out_email" in allowed:
         # Every opt-out column (one per subscription type) counts: opted out of any is opted out.
-        combine["opt_out_email"] = opt_out_columns + fields.pop("opt_out_email", [])
+        combine["opt_out_email"] = opt_out_columns + combine.get("opt_out_email", []) + fields.pop("opt_out_email", [])
     elif opt_out_columns:
         unmapped.extend(opt_out_columns)
     if not fields and not combine:
@@ -506,8 +526,9 @@ def draft_contract(path: Path, system: str, kind: str = "crm_export") -> str:
     if combine:
         add("combine:")
         for field, columns in combine.items():
-            words = boolean_words(pl.concat([_non_empty(frame, c) for c in columns]))
-            true_words, false_words = words if words else (["true"], ["false"])
+            values = pl.concat([_non_empty(frame, c) for c in columns])
+            words = boolean_words(values) or opt_out_words(values)
+            true_words, false_words = words
             add(f"  {field}:")
             add("    rule: any_true")
             add(f"    columns: {_flow(columns)}")
@@ -520,7 +541,13 @@ def draft_contract(path: Path, system: str, kind: str = "crm_export") -> str:
         for header in unmapped:
             add(f"#   {_q(header)}" if header else
                 f"#   (column {sample.header.index(header) + 1} has no name)")
-    add("keep_as_extra: []")
+    if duplicates:
+        add("# Columns that would feed a field another column already feeds:")
+        for header, field in duplicates.items():
+            add(f"#   {_q(header)} -> {field} (the field reads {_q(fields[field][0])})")
+        add(f"keep_as_extra: {_flow(list(duplicates))}")
+    else:
+        add("keep_as_extra: []")
 
     # formats -----------------------------------------------------------------------------
     date_profiles = [profile_dates(f, _non_empty(frame, used(f)))

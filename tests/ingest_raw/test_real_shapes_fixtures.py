@@ -9,6 +9,7 @@ and vocabulary values of docs/data_contracts.md.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -140,6 +141,14 @@ def test_fixture_is_identified_by_exactly_its_contract(relative):
     system = CONTRACTS[meant]["source_system"]
     folder = [c for c in CONTRACTS.values() if c["source_system"] == system and c["source_kind"] == "crm_export"]
     assert [c["name"] for c in folder if identified(c, header)] == [meant]
+
+
+@pytest.mark.parametrize("relative", sorted(FIXTURE_CONTRACTS))
+def test_fixture_rows_have_as_many_fields_as_the_header(relative):
+    header, _ = read_fixture(relative)
+    text = (FIXTURES / relative).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter=detect_delimiter(text.splitlines()[0])))[1:]
+    assert rows and all(len(row) == len(header) for row in rows)
 
 
 @pytest.mark.parametrize("relative", sorted(FIXTURE_CONTRACTS))
