@@ -68,6 +68,9 @@ PLACEHOLDER_CANDIDATES = (
     "Select", "--None--", "-None-", "--Keine--", "-", "--", "n/a", "N/A", "NA", "none", "null",
     "unknown", "#N/A", "?", "k.A.", "keine Angabe", "(leer)", "(blank)", "not set", "Not Specified",
 )
+# Consent picklist values meaning opted out / in (checked in this order).
+OPTED_OUT = r"unsub|opt(ed)?[ -]?out|do not|don't|abgemeldet|bounced|^yes$|^true$"
+OPTED_IN = r"subscri|allow|opt(ed)?[ -]?in|angemeldet|^no$|^false$"
 EXTRA_TRUE = ("yes", "y", "true", "1", "ja", "j", "wahr", "x", "checked", "on")
 EXTRA_FALSE = ("no", "n", "false", "0", "nein", "falsch", "unchecked", "off")
 
@@ -308,8 +311,8 @@ def builtin_layouts() -> tuple[str, ...]:
 def opt_out_words(values: pl.Series) -> tuple[list[str], list[str]]:
     """(opted-out values, opted-in values) of a consent picklist; others stay unknown (NULL)."""
     distinct = [v for v, _ in _value_counts(values)]
-    out = [v for v in distinct if re.search(r"unsub|opt(ed)?[ -]?out|do not|don't|abgemeldet|bounced|^yes$|^true$", v, re.I)]
-    in_ = [v for v in distinct if v not in out and re.search(r"subscri|allow|opt(ed)?[ -]?in|angemeldet|^no$|^false$", v, re.I)]
+    out = [v for v in distinct if re.search(OPTED_OUT, v, re.IGNORECASE)]
+    in_ = [v for v in distinct if v not in out and re.search(OPTED_IN, v, re.IGNORECASE)]
     return out or ["true"], in_ or ["false"]
 
 
