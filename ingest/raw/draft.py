@@ -37,19 +37,6 @@ PROFILE_ROWS = 100_000
 DATE_SAMPLE = 2_000
 MAX_LISTED_VALUES = 60
 
-# Raw fields of contract format v2 that every source kind has (docs/data_contracts.md).
-V2_SHARED_FIELDS = (
-    "web_visits", "time_on_site_seconds", "time_on_site_minutes", "page_views",
-    "page_views_per_visit", "email_opens", "email_clicks", "form_submissions",
-    "last_activity_type", "last_activity_at", "source_score", "source_grade", "outcome",
-    "outcome_at", "occupation", "lead_origin", "website", "annual_revenue",
-)
-# CRM fields lead lists carry too.
-V2_LIST_CRM_FIELDS = (
-    "lead_source", "lead_status", "lifecycle_stage", "is_converted", "converted_at", "rating",
-    "opt_out_email", "do_not_call",
-)
-
 DATE_FIELDS = {
     "created_at", "converted_at", "mql_at", "sql_at", "opportunity_at", "customer_at",
     "last_activity_at", "company_created_at", "birth_date", "consent_at", "doi_confirmed_at",
@@ -168,10 +155,7 @@ def raw_fields(kind: str) -> frozenset[str]:
     """Raw fields a contract of this source kind may name (docs/data_contracts.md, format v2)."""
     if kind not in KINDS:
         raise DraftError(f"unknown source kind {kind!r}: use one of {', '.join(KINDS)}")
-    fields = set(KIND_FIELDS[kind]) | set(V2_SHARED_FIELDS)
-    if kind == "purchased_list":
-        fields |= set(V2_LIST_CRM_FIELDS)
-    return frozenset(fields)
+    return frozenset(KIND_FIELDS[kind])
 
 
 def normalize_header(header: str) -> str:
