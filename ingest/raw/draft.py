@@ -90,11 +90,12 @@ _GERMAN_MONTH_RE = re.compile(r"\b(" + "|".join(sorted(GERMAN_MONTHS, key=len, r
                               re.IGNORECASE)
 
 # Proposals for status and source picklists: first matching pattern wins, so negatives
-# ("not contacted", "not converted") come before the words they contain.
+# ("not contacted", "not converted") come before the words they contain. A status that ends a
+# lead (lost, junk) keeps it at stage lead; its outcome says how it ended.
 STAGE_RULES: tuple[tuple[str, str], ...] = (
     (r"not converted|nicht konvertiert|unqualified|disqualified|not qualified|nicht qualifiziert"
      r"|junk|\blost\b|verloren|cannot contact|no longer interested|cancel|bad timing|invalid"
-     r"|wrong number|spam|do not contact|\bdead\b|closed - not", "other"),
+     r"|wrong number|spam|do not contact|\bdead\b|closed - not", "lead"),
     (r"customer|kunde|closed won|\bwon\b|gewonnen|evangelist", "customer"),
     (r"opportunit|open deal|\bconverted\b|konvertiert|verkaufschance", "opportunity"),
     (r"not contacted|nicht kontaktiert|attempted", "lead"),

@@ -125,7 +125,7 @@ def test_source_specific_value_formats(landing):
     assert {row[19] for row in sf if len(row) == 23} <= {"true", "false"}
     reports = [row for f in files_under(landing, "crm_exports/salesforce/lead_report") for row in read_rows(landing, f)[1]]
     assert any(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", row[18]) for row in reports)
-    assert {row[19] for row in reports if len(row) == 23} <= {"1", "0"}
+    assert {row[19] for row in reports if len(row) == 23} <= {"TRUE", "FALSE"}
     assert any("," in row[10] for row in reports if len(row) == 23), "thousands separators"
 
 

@@ -84,8 +84,8 @@ def test_zoho_dates_with_month_names_and_picklists_get_layouts_and_proposals():
     assert draft["formats"]["thousands_separator"] == ","
     assert draft["values"]["placeholders"] == ["-None-"]
     assert draft["values"]["lead_status"] == {
-        "Contacted": "mql", "Junk Lead": "other", "Attempted to Contact": "lead",
-        "Pre-Qualified": "mql", "Lost Lead": "other"}
+        "Contacted": "mql", "Junk Lead": "lead", "Attempted to Contact": "lead",
+        "Pre-Qualified": "mql", "Lost Lead": "lead"}
     assert draft["values"]["outcome"] == {"Junk Lead": "disqualified", "Lost Lead": "lost"}
     assert draft["values"]["lead_source"]["Web Research"] == {"detail": "outbound_prospecting", "channel": "outbound"}
 
@@ -182,8 +182,8 @@ def test_system_synonyms_win_over_other_systems():
 
 @pytest.mark.parametrize(("value", "stage"), [
     ("Open - Not Contacted", "lead"), ("Working - Contacted", "mql"), ("Closed - Converted", "opportunity"),
-    ("Closed - Not Converted", "other"), ("Pre Qualified", "mql"), ("Qualified", "sql"),
-    ("marketingqualifiedlead", "mql"), ("Open Deal", "opportunity"), ("Cannot Contact", "other"),
+    ("Closed - Not Converted", "lead"), ("Pre Qualified", "mql"), ("Qualified", "sql"),
+    ("marketingqualifiedlead", "mql"), ("Open Deal", "opportunity"), ("Cannot Contact", "lead"),
     ("Customer", "customer"), ("Offen - Nicht kontaktiert", "lead"), ("Something else", None),
 ])
 def test_stage_proposals_read_negations_before_the_words_they_contain(value, stage):

@@ -12,9 +12,10 @@ from .common import COUNTRY_EN, base62_ids, choice, cp1252, date, impossible, li
 SALESFORCE_API_COLUMNS = ["Id", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone", "Company", "Title",
                           "Industry", "NumberOfEmployees", "Street", "PostalCode", "City", "Country", "LeadSource", "Status",
                           "Rating", "CreatedDate", "IsConverted", "ConvertedDate", "HasOptedOutOfEmail", "DoNotCall"]
+# Labels of a Lead report exported as CSV (Salesforce Lead field labels; checkboxes as TRUE/FALSE).
 SALESFORCE_REPORT_COLUMNS = ["Lead ID", "Salutation", "First Name", "Last Name", "Email", "Phone", "Mobile", "Company / Account",
                              "Title", "Industry", "No. of Employees", "Street", "Zip/Postal Code", "City", "Country",
-                             "Lead Source", "Lead Status", "Rating", "Create Date", "Converted", "Converted Date",
+                             "Lead Source", "Status", "Rating", "Created Date", "Converted", "Converted Date",
                              "Email Opt Out", "Do Not Call"]
 
 def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -69,11 +70,11 @@ def salesforce_api(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.Data
 
 
 def salesforce_report(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
-    """15-character ids, M/D/YYYY dates, thousands separators, 1/0 booleans."""
+    """15-character ids, M/D/YYYY dates, thousands separators, TRUE/FALSE checkboxes."""
     rng = stream(seed, "shape_salesforce_report", tag)
     r = _salesforce_common(r, rng)
     us = lambda e: (e.dt.month().cast(pl.Utf8) + "/" + e.dt.day().cast(pl.Utf8) + "/" + e.dt.year().cast(pl.Utf8))  # noqa: E731
-    bit = lambda e: pl.when(e).then(pl.lit("1")).otherwise(pl.lit("0"))  # noqa: E731
+    bit = lambda e: pl.when(e).then(pl.lit("TRUE")).otherwise(pl.lit("FALSE"))  # noqa: E731
     body = base62_ids(r["_rec"].to_numpy() + (tag + 1000) * 62**7, 10)
     thousands = pl.col("employee_count").cast(pl.Utf8).str.replace(r"(\d)(\d{3})$", "$1,$2").str.replace(r"(\d)(\d{3}),", "$1,$2,")
     out = r.with_columns(
