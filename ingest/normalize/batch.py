@@ -24,7 +24,7 @@ from ingest.normalize.marketing import (
     segment_expr,
 )
 from ingest.normalize.parse_stats import parse_checks, parse_stats
-from ingest.normalize.text import clean_text_expr
+from ingest.normalize.text import clean_text_expr, split_full_name_expr
 from ingest.normalize.touchpoints import touchpoints
 from ingest.normalize.value_maps import ValueMaps
 from ingest.raw.tables import ALL_RAW_FIELDS
@@ -183,6 +183,18 @@ def _with_formats(frame: pl.LazyFrame, formats: pl.DataFrame) -> pl.LazyFrame:
     )
 
 
+def _names_from_full_name(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """First and last name from a whole-name column when the source has neither of them
+    ("Dr. Anna von Berg" -> "Dr. Anna" + "von Berg"; "Berg, Anna" -> "Anna" + "Berg")."""
+    c = pl.col
+    split = split_full_name_expr(c("full_name"))
+    no_parts = clean_text_expr(c("first_name")).is_null() & clean_text_expr(c("last_name")).is_null()
+    return frame.with_columns(
+        first_name=pl.when(no_parts).then(split.struct.field("first")).otherwise(c("first_name")),
+        last_name=pl.when(no_parts).then(split.struct.field("last")).otherwise(c("last_name")),
+    )
+
+
 def _marketing_and_dates(frame: pl.LazyFrame, now: datetime, maps: ValueMaps) -> pl.LazyFrame:
     c = pl.col
     contract = c("contract")
@@ -300,7 +312,7 @@ def normalize_batch(
     # Placeholders ("Select", "-") are empty before anything reads or checks a field.
     blanked = maps.blank_placeholders(keyed.lazy(), list(RAW_FIELDS))
     keep_raw = blanked.with_columns([pl.col(n).alias(f"_{n}_raw") for n in RAW_FIELDS])
-    hinted = _with_formats(keep_raw, formats)
+    hinted = _names_from_full_name(_with_formats(keep_raw, formats))
     person = person_columns(hinted, default_country=pl.col("default_country"), date_order=pl.col("date_order"))
     full = _marketing_and_dates(person, now, maps).collect()
 

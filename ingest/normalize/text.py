@@ -104,6 +104,24 @@ def _family_name(raw: pl.Expr) -> pl.Expr:
         .list.join(" ")
     )
 
+def split_full_name_expr(full_name: pl.Expr) -> pl.Expr:
+    """Struct {first, last} from a whole name: "Last, First", or the last word (with the name
+    particles in front of it) as family name and the rest as given names."""
+    particles = "|".join(re.escape(p) for p in _names()["particles"])
+
+    def build(value: pl.Expr) -> pl.Expr:
+        name = clean_text_expr(value)
+        comma = name.str.contains(",")
+        parts = name.str.extract_groups(rf"^(.*?)\s+((?:(?:{particles})\s+)*\S+)$")
+        first = pl.when(comma).then(clean_text_expr(name.str.split_exact(",", 1).struct.field("field_1")))
+        first = first.otherwise(clean_text_expr(parts.struct.field("1")))
+        last = pl.when(comma).then(clean_text_expr(name.str.split_exact(",", 1).struct.field("field_0")))
+        last = last.otherwise(pl.coalesce(clean_text_expr(parts.struct.field("2")), name))
+        return pl.struct(first=first, last=last)
+
+    return bind_distinct(build, pl.Struct({"first": pl.String, "last": pl.String}), full_name.cast(pl.String))
+
+
 def bind(build, dtype: pl.DataType, **inputs: pl.Expr) -> pl.Expr:
     """Evaluate each input expression once and hand it to `build` as a plain column.
 

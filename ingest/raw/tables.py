@@ -41,8 +41,10 @@ COMMON_FIELDS = [
     "birth_date", "company", "job_title", "industry", "employee_count", "created_at",
 ]
 
-# Behaviour and outcome columns that CRM exports and lead lists carry (scoring reads them).
+# Behaviour and outcome columns that CRM exports and lead lists carry (scoring reads them),
+# and the whole name where a source has no first/last name columns.
 ACTIVITY_FIELDS = [
+    "full_name",
     "web_visits", "time_on_site_seconds", "time_on_site_minutes", "page_views",
     "page_views_per_visit", "email_opens", "email_clicks", "form_submissions",
     "last_activity_type", "last_activity_at", "source_score", "source_grade", "outcome",

@@ -161,3 +161,13 @@ def test_unreadable_dates_are_counted_per_file_and_field(formats, make_raw):
     assert rows[("created_at", "date")] == (2, 1)
     assert rows[("web_visits", "number")] == (2, 1)
     assert set(stats["source_file"]) == {"crm_exports/zoho/leads.csv"}
+
+
+def test_whole_name_fills_first_and_last_name_when_the_source_has_neither(normalized):
+    zoho = normalized("zoho_leads", [
+        {"last_name": None, "full_name": "Dr. Anna von Berg"},
+        {"last_name": None, "full_name": "Berg, Anna"},
+        {"last_name": "Kern", "first_name": "Jo", "full_name": "Johanna Kern-Weiß"},
+    ])
+    assert zoho.select("first_name", "last_name", "academic_title").rows() == [
+        ("Anna", "von Berg", "Dr."), ("Anna", "Berg", None), ("Jo", "Kern", None)]
