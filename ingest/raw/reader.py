@@ -101,6 +101,7 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
             decoded.lines["text"][0], **found,
         )
     parsed = parse_csv(decoded, delimiter, header)
+    header = parsed.columns  # source columns named like lineage columns come back renamed
     extras = extra_columns(contract, header)
     mapped = parsed.rows.select(
         "source_row", "raw_text", *field_exprs(contract, header), extra_fields_expr(extras)
