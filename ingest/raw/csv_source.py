@@ -56,7 +56,7 @@ def _field_count(text: str, delimiter: str) -> int:
 
 
 def _resync(
-    texts: list[str], quotes: list[int], delimiter: str, expected: int
+    texts: list[str], quotes: list[int], delimiter: str, expected: int, ends_with_newline: bool
 ) -> tuple[list[int], list[str | None]]:
     """Record number (0-based) per line and a forced reason per record, one line at a time.
 
@@ -83,9 +83,10 @@ def _resync(
             forced.append(None)
             i = j + 1
             continue
-        if not closes and j >= n and not _records_follow(texts[i + 1:], quotes[i + 1:], delimiter, expected):
-            # A quoted field cut off by the end of the file (not records swallowed by a stray
-            # quote): the remaining lines are its text, quarantined together as one record.
+        cut_off = not closes and j >= n and not ends_with_newline
+        if cut_off and not _records_follow(texts[i + 1:], quotes[i + 1:], delimiter, expected):
+            # A quoted field cut off by the end of a truncated file (not records swallowed by a
+            # stray quote): the remaining lines are its text, quarantined together as one record.
             record_of.extend([len(forced)] * (n - i))
             forced.append(None)
             break
@@ -100,7 +101,9 @@ def _records_follow(texts: list[str], quotes: list[int], delimiter: str, expecte
     return any(q % 2 == 0 and _field_count(t, delimiter) == expected for t, q in zip(texts, quotes))
 
 
-def group_records(lines: pl.DataFrame, delimiter: str, expected: int) -> pl.DataFrame:
+def group_records(
+    lines: pl.DataFrame, delimiter: str, expected: int, ends_with_newline: bool = True
+) -> pl.DataFrame:
     """Data records (source_row from 1) of the lines after the header line.
 
     Columns: source_row, text, undecodable, too_long, stray_quote, forced (reason or NULL),
@@ -121,13 +124,20 @@ def group_records(lines: pl.DataFrame, delimiter: str, expected: int) -> pl.Data
     first_bad = _first_bad_line(data, delimiter, expected)
     if first_bad is not None:
         head, tail = data.filter(pl.col("line_no") < first_bad), data.filter(pl.col("line_no") >= first_bad)
-        record_of, forced = _resync(tail["text"].to_list(), tail["quotes"].to_list(), delimiter, expected)
+        record_of, forced = _resync(
+            tail["text"].to_list(), tail["quotes"].to_list(), delimiter, expected, ends_with_newline
+        )
         offset = int(head["record_no"].max()) + 1 if head.height else 0
         tail = tail.with_columns(
             record_no=pl.Series(record_of, dtype=pl.Int64) + offset,
             forced=pl.Series(forced, dtype=pl.String).gather(record_of),
         )
         data = pl.concat([head, tail])
+    elif not data["open_after"].any():  # the common case: one line per record
+        return data.select(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"),
+            "text", "undecodable", "too_long", "stray_quote", "forced", unclosed=pl.lit(False),
+        )
     return (
         data.group_by("record_no", maintain_order=True)
         .agg(
@@ -170,7 +180,7 @@ def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> Parse
     """
     keys = source_keys(header)
     expected = len(keys)
-    data = group_records(decoded.lines, delimiter, expected)
+    data = group_records(decoded.lines, delimiter, expected, decoded.ends_with_newline)
     last_row = data.height
     field_count = (
         pl.col("text").str.replace_all(QUOTED_SECTION, "").str.count_matches(delimiter, literal=True)

@@ -57,7 +57,8 @@ def duplicate_key(text: str) -> str | None:
 
 
 def _json_path(path: Path) -> str:
-    return "$." + ".".join('"' + part.replace('"', '\\"') + '"' for part in path)
+    """A JSON pointer (RFC 6901): addresses any key, even an empty one or one with dots."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _dotted(path: str) -> Path:
@@ -261,11 +262,13 @@ def _with_problems(lines: pl.DataFrame) -> pl.DataFrame:
 def _duplicate_keys(lines: pl.DataFrame) -> pl.Series:
     """`duplicate_key:<key>` for JSON lines repeating a key in one object, else NULL.
 
-    A line whose keys (found by a regex, in any object) are all different cannot repeat one in
-    a single object; only the others are parsed with the standard library to make sure.
+    A line whose keys (found by a regex, in any object) are all different and unescaped cannot
+    repeat one in a single object; only the others are parsed with the standard library.
     """
     keys = pl.col("text").str.extract_all(_KEY)
-    candidates = lines.filter(pl.col("is_json") & (keys.list.len() > keys.list.n_unique()))
+    # An escaped key ("\u0061") may spell the same key as another: those lines are checked too.
+    escaped = keys.list.eval(pl.element().str.contains("\\", literal=True)).list.any()
+    candidates = lines.filter(pl.col("is_json") & ((keys.list.len() > keys.list.n_unique()) | escaped))
     found = {}
     for no, text in candidates.select("line_no", "text").iter_rows():
         key = duplicate_key(text)

@@ -54,6 +54,9 @@ def decode_lines(data: bytes, encoding: str) -> DecodedLines:
 def _mark_too_long(lines: pl.DataFrame) -> pl.DataFrame:
     """Flag lines beyond max_line_chars and keep only their start, so no parser sees them whole."""
     limit = limits()
+    # A line has at least as many bytes as characters: only lines long in bytes are measured.
+    if lines["text"].str.len_bytes().max() <= limit.max_line_chars:
+        return lines.with_columns(too_long=pl.lit(False))
     too_long = pl.col("text").str.len_chars() > limit.max_line_chars
     return lines.with_columns(
         text=pl.when(too_long)

@@ -37,7 +37,8 @@ def split_long_fields(rows: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFr
     """Rows whose values all fit max_field_chars, and the others as `field_too_long` rejects."""
     limit = limits().max_field_chars
     text_columns = [c for c in columns if c in rows.columns and rows.schema[c] == pl.String]
-    if rows.height == 0 or not text_columns:
+    # No value is longer than the record's own text: only long records need a closer look.
+    if rows.height == 0 or not text_columns or rows["raw_text"].str.len_bytes().max() <= limit:
         return rows, empty_rejected()
     over = [pl.when(pl.col(c).str.len_chars() > limit).then(pl.lit(c)) for c in text_columns]
     flagged = rows.with_columns(_too_long=pl.concat_str(over, separator=", ", ignore_nulls=True))
