@@ -118,6 +118,12 @@ def hostile_files() -> list[Hostile]:
             {2: "field_too_long"},
         ),
         Hostile(
+            f"{LS_FOLDER}/long_line.csv",
+            lines(LS_HEADER, ls_row("LS-12"), ls_row("LS-13").replace("Meier", huge), ls_row("LS-14")),
+            ("loaded", 3, 2, 1),
+            {2: "line_too_long"},
+        ),
+        Hostile(
             f"{LS_FOLDER}/nul_bytes.csv",
             lines(LS_HEADER, ls_row("LS-10"), ls_row("LS-11").replace("Max", "M\x00x") + ",\x00"),
             ("loaded", 2, 1, 1),

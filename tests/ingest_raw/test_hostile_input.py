@@ -135,6 +135,16 @@ def test_symlinks_in_landing_are_refused_and_never_read(conn, empty_landing, tmp
     assert [f.status for f in report.files if f.source_file.endswith("good.csv")] == ["loaded"]
 
 
+def test_a_source_folder_that_is_a_link_is_refused_as_a_whole(conn, empty_landing, tmp_path):
+    outside = tmp_path / "forms_elsewhere"
+    outside.mkdir()
+    (outside / "forms.jsonl").write_text(form("F-SECRET") + "\n")
+    os.symlink(outside, empty_landing / "web_forms")
+    report = ingest_source_kind(conn, empty_landing, "web_form", batch_id="b1")
+    assert [(f.source_file, f.status, f.note) for f in report.files] == [("web_forms", "rejected", "symlink")]
+    assert conn.sql("select count(*) from raw.web_form_submissions").fetchone() == (0,)
+
+
 def test_a_named_pipe_is_refused_without_blocking(conn, empty_landing):
     (empty_landing / "web_forms").mkdir()
     os.mkfifo(empty_landing / "web_forms" / "pipe.jsonl")
