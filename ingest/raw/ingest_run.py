@@ -24,7 +24,7 @@ from ingest.raw.contracts import Contract, load_contracts
 from ingest.raw.landing import LandingFile, discover_landing_files, read_regular_file, sha256_of
 from ingest.raw.limits import limits
 from ingest.raw.parsed import QUARANTINE_ROW_SCHEMA
-from ingest.raw.quarantine_suppression import suppressed_texts
+from ingest.raw.quarantine_suppression import file_countries, suppressed_texts
 from ingest.raw.reader import FileRead, read_landing_file
 from ingest.raw.report import FileStats, IngestReport
 from ingest.raw.tables import (
@@ -223,7 +223,7 @@ SUPPRESSED_DETAIL = "matched the suppression list; content not kept"
 
 
 def _suppress_rejected(
-    rejected: pl.DataFrame, is_suppressed: SuppressionCheck | None
+    rejected: pl.DataFrame, is_suppressed: SuppressionCheck | None, rows: pl.DataFrame
 ) -> tuple[pl.DataFrame, int]:
     """Rejected rows with an erased person's text blanked, and how many data rows that hit.
 
@@ -231,7 +231,7 @@ def _suppress_rejected(
     keeps its reason and loses only its text.
     """
     rejected = rejected.cast(QUARANTINE_ROW_SCHEMA)
-    hit = suppressed_texts(rejected["raw_text"], is_suppressed)
+    hit = suppressed_texts(rejected["raw_text"], is_suppressed, file_countries(rows))
     if not hit.any():
         return rejected, 0
     data_row = pl.col("source_row") > 0
@@ -274,7 +274,7 @@ def _write_file(
         reason=pl.lit("suppressed"),
         reason_detail=pl.lit(SUPPRESSED_DETAIL),
     )
-    quarantined, suppressed_rejects = _suppress_rejected(read.rejected, is_suppressed)
+    quarantined, suppressed_rejects = _suppress_rejected(read.rejected, is_suppressed, read.rows)
     rejected = pl.concat([quarantined, suppressed_notes.cast(QUARANTINE_ROW_SCHEMA)])
     stats = FileStats(
         source_file=landing.source_file,

@@ -194,6 +194,15 @@ def test_an_erased_persons_malformed_rows_are_not_kept_in_clear(conn, empty_land
     )
 
 
+def test_a_national_phone_number_in_a_broken_line_is_read_in_the_files_countries(conn, empty_landing):
+    is_suppressed = _suppress(conn, phone="+43 664 1234567")
+    austrian = ls_row("LS-1").replace(",DE,", ",AT,")
+    put(empty_landing, f"{LS_FOLDER}/at.csv", lines(LS_HEADER, austrian, 'LS-2,Mr,"Max,0664 1234567'))
+    stats = ingest_source_kind(conn, empty_landing, "purchased_list", batch_id="b1", is_suppressed=is_suppressed).files[0]
+    assert (stats.rows_loaded, stats.rows_quarantined, stats.rows_suppressed) == (1, 0, 1)
+    assert "1234567" not in str(conn.sql("select * from quarantine.rows").fetchall())
+
+
 def test_ingestion_times_follow_the_order_files_were_ingested_in(conn, landing):
     reports = _ingest_all(conn, landing)
     order = [f.source_file for kind in KINDS for f in reports[kind].files]
