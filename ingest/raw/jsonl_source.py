@@ -120,7 +120,8 @@ class JsonLines:
         )
         self.objects = self.checked.filter("is_object").select("line_no", "text")
         self.leaf_keys = self._leaf_paths()
-        self.leaves = _display_names(self.leaf_keys)
+        self._names = _display_names(self.leaf_keys)
+        self.leaves = list(self._names.values())  # each leaf by its extra_fields name
         # Contracts address nested keys with dots, so only paths of dot-free keys can match one.
         self.paths = _with_ancestors(
             [".".join(p) for p in self.leaf_keys if not any("." in key for key in p)]
@@ -147,7 +148,7 @@ class JsonLines:
         A mapped path covers what lies beneath it and the objects above it (so a
         double_opt_in that is null in every line is not reported as unknown).
         """
-        return [self.leaves[p] for p in self._unmapped_keys(covered)]
+        return [self._names[p] for p in self._unmapped_keys(covered)]
 
     def _unmapped_keys(self, covered: set[str]) -> list[Path]:
         paths = [_dotted(c) for c in covered]
@@ -185,7 +186,7 @@ class JsonLines:
         if not unmapped:
             return pl.DataFrame({"extra_fields": pl.Series([None] * self.objects.height, dtype=pl.String)})
         pairs = ", ".join(
-            f"{_sql_text(self.leaves[p])}, json_extract(text, {_sql_text(_json_path(p))})" for p in unmapped
+            f"{_sql_text(self._names[p])}, json_extract(text, {_sql_text(_json_path(p))})" for p in unmapped
         )
         return self._query_objects(
             f"select json_object({pairs})::VARCHAR as extra_fields from objects order by line_no"
