@@ -3,6 +3,11 @@
 Lines are grouped into records (a quoted field may span lines), each record's field count is
 checked with a regex that drops quoted sections, and only records with the header's field count
 go to Polars' CSV reader. Everything else is returned with its original text and a reason.
+
+A quote that opens a field and never closes it properly (a stray quote on row 2 of a file)
+must not fold the rest of the file into one record: a record spanning several lines is kept
+only when it closes within max_record_lines lines with the header's field count; otherwise
+its first line is quarantined on its own and reading resumes on the next line.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ import re
 
 import polars as pl
 
+from ingest.raw.limits import limits
 from ingest.raw.lines import DecodedLines
-from ingest.raw.parsed import QUARANTINE_ROW_SCHEMA, ParsedFile
+from ingest.raw.parsed import QUARANTINE_ROW_SCHEMA, RESERVED_COLUMNS, ParsedFile, split_long_fields
 
 QUOTED_SECTION = r'"(?:[^"]|"")*"'
+_QUOTED_SECTION = re.compile(QUOTED_SECTION)
 
 
 def _stray_quote_pattern(delimiter: str) -> str:
@@ -25,39 +32,155 @@ def _stray_quote_pattern(delimiter: str) -> str:
     return f'({other})"({other})'
 
 
-def group_records(lines: pl.DataFrame, delimiter: str) -> tuple[pl.DataFrame, bool]:
-    """Records (record_no 0 = header) from lines; True when the last quote is never closed.
+def source_keys(header: list[str]) -> list[str]:
+    """Header keys, with names of the parser's own columns renamed (`raw_text` -> `raw_text#src`).
 
-    Stray quotes (as in 24" Monitor) are left out when deciding whether a line continues a
-    quoted field, so one of them cannot swallow the rest of the file; the record is flagged.
+    A vendor column called `raw_text` or `source_file` is data like any other: renamed, its
+    values reach extra_fields instead of colliding with the lineage columns.
+    """
+    taken = set(header)
+    keys = []
+    for key in header:
+        if key in RESERVED_COLUMNS:
+            renamed, n = f"{key}#src", 2
+            while renamed in taken:
+                renamed, n = f"{key}#src{n}", n + 1
+            taken.add(renamed)
+            key = renamed
+        keys.append(key)
+    return keys
+
+
+def _field_count(text: str, delimiter: str) -> int:
+    return _QUOTED_SECTION.sub("", text).count(delimiter) + 1
+
+
+def _resync(
+    texts: list[str], quotes: list[int], delimiter: str, expected: int, ends_with_newline: bool
+) -> tuple[list[int], list[str | None]]:
+    """Record number (0-based) per line and a forced reason per record, one line at a time.
+
+    Used from the first multi-line record that does not check out; each line is visited a
+    bounded number of times (at most max_record_lines), so hostile files stay linear.
+    """
+    max_lines = limits().max_record_lines
+    n = len(texts)
+    record_of: list[int] = []
+    forced: list[str | None] = []
+    i = 0
+    while i < n:
+        if quotes[i] % 2 == 0:
+            record_of.append(len(forced))
+            forced.append(None)
+            i += 1
+            continue
+        j = i + 1
+        while j < n and quotes[j] % 2 == 0 and j - i + 1 < max_lines:
+            j += 1
+        closes = j < n and quotes[j] % 2 == 1
+        if closes and _field_count("\n".join(texts[i:j + 1]), delimiter) == expected:
+            record_of.extend([len(forced)] * (j - i + 1))
+            forced.append(None)
+            i = j + 1
+            continue
+        cut_off = not closes and j >= n and not ends_with_newline
+        if cut_off and not _records_follow(texts[i + 1:], quotes[i + 1:], delimiter, expected):
+            # A quoted field cut off by the end of a truncated file (not records swallowed by a
+            # stray quote): the remaining lines are its text, quarantined together as one record.
+            record_of.extend([len(forced)] * (n - i))
+            forced.append(None)
+            break
+        record_of.append(len(forced))
+        forced.append("unbalanced_quote")
+        i += 1
+    return record_of, forced
+
+
+def _records_follow(texts: list[str], quotes: list[int], delimiter: str, expected: int) -> bool:
+    """Whether any of the lines is a record of its own (even quotes, the header's field count)."""
+    return any(q % 2 == 0 and _field_count(t, delimiter) == expected for t, q in zip(texts, quotes))
+
+
+def group_records(
+    lines: pl.DataFrame, delimiter: str, expected: int, ends_with_newline: bool = True
+) -> pl.DataFrame:
+    """Data records (source_row from 1) of the lines after the header line.
+
+    Columns: source_row, text, undecodable, too_long, stray_quote, forced (reason or NULL),
+    unclosed (the record's last quote never closes). Stray quotes (as in 24" Monitor) are left
+    out when deciding whether a line continues a quoted field; the record is flagged.
     """
     stray = _stray_quote_pattern(delimiter)
-    quotes = pl.col("text").str.replace_all(stray, "$1$2").str.count_matches('"', literal=True)
-    lines = lines.with_columns(
-        open_after=((quotes % 2).cast(pl.Int64).cum_sum() % 2) == 1,
+    data = lines.filter(pl.col("line_no") > 1).with_columns(
+        quotes=pl.when(pl.col("too_long"))
+        .then(0)
+        .otherwise(pl.col("text").str.replace_all(stray, "$1$2").str.count_matches('"', literal=True))
+        .cast(pl.Int64),
         stray_quote=pl.col("text").str.contains(stray),
     )
-    unclosed = bool(lines["open_after"][-1])
-    if not lines["open_after"].any():
-        records = lines.select(
-            record_no=pl.col("line_no") - 1, text="text", undecodable="undecodable",
-            stray_quote="stray_quote",
-        )
-        return records, unclosed
+    data = data.with_columns(open_after=((pl.col("quotes") % 2).cum_sum() % 2) == 1)
     record_no = (~pl.col("open_after")).cast(pl.Int64).cum_sum().shift(1, fill_value=0)
-    records = (
-        lines.with_columns(record_no=record_no)
-        .group_by("record_no", maintain_order=True)
-        .agg(pl.col("text").str.join("\n"), pl.col("undecodable").any(), pl.col("stray_quote").any())
+    data = data.with_columns(record_no=record_no, forced=pl.lit(None, pl.String))
+    first_bad = _first_bad_line(data, delimiter, expected)
+    if first_bad is not None:
+        head, tail = data.filter(pl.col("line_no") < first_bad), data.filter(pl.col("line_no") >= first_bad)
+        record_of, forced = _resync(
+            tail["text"].to_list(), tail["quotes"].to_list(), delimiter, expected, ends_with_newline
+        )
+        offset = int(head["record_no"].max()) + 1 if head.height else 0
+        tail = tail.with_columns(
+            record_no=pl.Series(record_of, dtype=pl.Int64) + offset,
+            forced=pl.Series(forced, dtype=pl.String).gather(record_of),
+        )
+        data = pl.concat([head, tail])
+    elif not data["open_after"].any():  # the common case: one line per record
+        return data.select(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"),
+            "text", "undecodable", "too_long", "stray_quote", "forced", unclosed=pl.lit(False),
+        )
+    return (
+        data.group_by("record_no", maintain_order=True)
+        .agg(
+            pl.col("text").str.join("\n"),
+            pl.col("undecodable").any(),
+            pl.col("too_long").any(),
+            pl.col("stray_quote").any(),
+            pl.col("forced").first(),
+            unclosed=(pl.col("quotes").sum() % 2) == 1,
+        )
+        .select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_row"), pl.exclude("record_no"))
     )
-    return records, unclosed
+
+
+def _first_bad_line(data: pl.DataFrame, delimiter: str, expected: int) -> int | None:
+    """First line of the first multi-line record that is too long, unclosed or miscounted."""
+    if not data["open_after"].any():
+        return None
+    spans = (
+        data.group_by("record_no", maintain_order=True)
+        .agg(
+            first_line=pl.col("line_no").first(),
+            lines=pl.len(),
+            text=pl.col("text").str.join("\n"),
+            unclosed=(pl.col("quotes").sum() % 2) == 1,
+        )
+        .filter(pl.col("lines") > 1)
+    )
+    fields = pl.col("text").str.replace_all(QUOTED_SECTION, "").str.count_matches(delimiter, literal=True) + 1
+    bad = spans.filter(
+        (pl.col("lines") > limits().max_record_lines) | pl.col("unclosed") | (fields != expected)
+    )
+    return int(bad["first_line"][0]) if bad.height else None
 
 
 def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> ParsedFile:
-    """Rows with the header's field count, read as text; the rest as quarantine candidates."""
-    records, unclosed = group_records(decoded.lines, delimiter)
-    data = records.filter(pl.col("record_no") > 0).rename({"record_no": "source_row"})
-    expected = len(header)
+    """Rows with the header's field count, read as text; the rest as quarantine candidates.
+
+    The returned columns are the header keys as the rows name them (see source_keys).
+    """
+    keys = source_keys(header)
+    expected = len(keys)
+    data = group_records(decoded.lines, delimiter, expected, decoded.ends_with_newline)
     last_row = data.height
     field_count = (
         pl.col("text").str.replace_all(QUOTED_SECTION, "").str.count_matches(delimiter, literal=True)
@@ -66,11 +189,15 @@ def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> Parse
     data = data.with_columns(field_count=field_count)
     found = pl.col("field_count")
     truncated = (pl.col("source_row") == last_row) & (
-        pl.lit(unclosed) | ((found < expected) & pl.lit(not decoded.ends_with_newline))
+        pl.col("unclosed") | ((found < expected) & pl.lit(not decoded.ends_with_newline))
     )
     data = data.with_columns(
         reason=pl.when(pl.col("undecodable"))
         .then(pl.lit("undecodable_bytes"))
+        .when(pl.col("too_long"))
+        .then(pl.lit("line_too_long"))
+        .when(pl.col("forced").is_not_null())
+        .then(pl.col("forced"))
         .when(truncated)
         .then(pl.lit("truncated_row"))
         .when((found != expected) | pl.col("stray_quote"))
@@ -82,7 +209,14 @@ def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> Parse
         reason="reason",
         reason_detail=pl.when(pl.col("undecodable"))
         .then(pl.lit("bytes not valid in the file's encoding (shown as \\x escapes)"))
-        .when((pl.col("reason") == "truncated_row") & pl.lit(unclosed))
+        .when(pl.col("too_long"))
+        .then(pl.lit(f"a line longer than {limits().max_line_chars} characters (max_line_chars)"))
+        .when(pl.col("reason") == "unbalanced_quote")
+        .then(pl.lit(
+            f"a quote opened on this line does not close into a record of {expected} fields within "
+            f"{limits().max_record_lines} lines; reading resumed on the next line"
+        ))
+        .when((pl.col("reason") == "truncated_row") & pl.col("unclosed"))
         .then(pl.lit("quoted field not closed before end of file"))
         .when(pl.col("stray_quote") & (found == expected))
         .then(pl.lit("quote character inside an unquoted field"))
@@ -91,9 +225,12 @@ def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> Parse
     good = data.filter(pl.col("reason").is_null()).select(
         pl.col("source_row").cast(pl.Int64), raw_text="text"
     )
-    rows = _read_records(good, delimiter, header)
+    rows, too_long = split_long_fields(_read_records(good, delimiter, keys), keys)
     return ParsedFile(
-        columns=header, rows=rows, rejected=rejected.cast(QUARANTINE_ROW_SCHEMA), rows_read=data.height
+        columns=keys,
+        rows=rows,
+        rejected=pl.concat([rejected.cast(QUARANTINE_ROW_SCHEMA), too_long]).sort("source_row"),
+        rows_read=data.height,
     )
 
 

@@ -2,6 +2,11 @@
 
 Each file version is written in its own transaction together with its registry row, so a
 crash never leaves a partly loaded file, and a re-run skips what is already registered.
+
+A file that cannot be read (a link, a pipe, a parser failure) is registered as rejected with
+its reason and the other files go on. Each file gets its own ingestion time, later than the
+previous file's, so the order of files in time is the order they were ingested in: a run
+killed half-way and run again orders every record exactly as one uninterrupted run does.
 """
 
 from __future__ import annotations
@@ -9,14 +14,17 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from ingest.raw.contracts import ContractSet, load_contract_set
-from ingest.raw.landing import LandingFile, discover_landing_files, sha256_of
+from ingest.raw.landing import LandingFile, discover_landing_files, read_regular_file, sha256_of
+from ingest.raw.limits import limits
+from ingest.raw.parsed import QUARANTINE_ROW_SCHEMA
+from ingest.raw.quarantine_suppression import file_countries, suppressed_texts
 from ingest.raw.reader import FileRead, read_landing_file
 from ingest.raw.report import FileStats, IngestReport
 from ingest.raw.tables import (
@@ -31,6 +39,8 @@ from ingest.raw.tables import (
 from ingest.warehouse import append_rows, deferred_checkpoint, table_exists, transaction
 
 SuppressionCheck = Callable[[pl.DataFrame], pl.Series]
+Progress = Callable[[FileStats], None]
+ONE_TICK = timedelta(microseconds=1)
 
 
 def _utc_naive(moment: datetime | None) -> datetime:
@@ -88,12 +98,19 @@ def ingest_source_kind(
     only_files: list[str] | None = None,
     is_suppressed: SuppressionCheck | None = None,
     contracts_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest every new file version of one source kind; already registered versions are skipped."""
+    """Ingest every new file version of one source kind; already registered versions are skipped.
+
+    `ingested_at` is the first file's ingestion time (default: now); each further file gets the
+    later of now and one microsecond after the previous file. `progress` is told about each
+    file once it is written.
+    """
     if source_kind not in RAW_TABLES:
         raise ValueError(f"unknown source_kind {source_kind!r}; expected one of {sorted(RAW_TABLES)}")
     contracts = load_contract_set(contracts_dir)
-    moment = _utc_naive(ingested_at)
+    fixed_start = ingested_at is not None
+    moment = _utc_naive(ingested_at) - ONE_TICK
     report = IngestReport(source_kind=source_kind, batch_id=batch_id)
     ensure_ingest_tables(conn, source_kind)
     done = registered_versions(conn)
@@ -116,26 +133,58 @@ def ingest_source_kind(
         for position, landing in enumerate(pending):
             if position + 1 < len(pending):
                 reads.append(reader.submit(_read_file, pending[position + 1], contracts))
-            data, sha256, read = reads[position].result()
+            outcome = reads[position].result()
             reads[position] = None  # let the frames go once written
+            if outcome is None:  # removed since the folder was listed: nothing to ingest
+                report.vanished_files.append(landing.source_file)
+                continue
+            data, sha256, read = outcome
             if (landing.source_file, sha256) in done:  # replaced by a registered version meanwhile
                 report.skipped_files.append(landing.source_file)
                 continue
+            moment = max(moment + ONE_TICK, moment if fixed_start else _utc_naive(None))
             stats = _write_file(
                 conn, landing, data, sha256, read,
                 batch_id=batch_id, ingested_at=moment, is_suppressed=is_suppressed,
             )
             done.add((landing.source_file, sha256))
             report.files.append(stats)
+            if progress is not None:
+                progress(stats)
     return report
 
 
-def _read_file(landing: LandingFile, contracts: ContractSet) -> tuple[bytes, str, FileRead]:
-    data = landing.path.read_bytes()
+def _read_file(
+    landing: LandingFile, contracts: ContractSet
+) -> tuple[bytes, str, FileRead] | None:
+    """The file's bytes, their hash and what was read from them; never raises for a bad file."""
+    if landing.refused is not None:
+        return b"", landing.sha256, _rejected_read(landing.refused, landing.refused_detail)
+    try:
+        data = read_regular_file(landing.path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:  # became a link or a special file, or cannot be opened
+        detail = f"{landing.source_file} could not be opened safely: {error.strerror or error}"
+        return b"", sha256_of(detail.encode()), _rejected_read("unreadable_file", detail)
     # Hash the bytes actually read: the file may have been replaced since discovery.
-    return data, sha256_of(data), read_landing_file(
-        data, landing.source_kind, landing.source_system, contracts.contracts, contracts.broken_folders
+    sha256 = sha256_of(data)
+    try:
+        read = read_landing_file(
+            data, landing.source_kind, landing.source_system, contracts.contracts, contracts.broken_folders
+        )
+    except Exception as error:  # noqa: BLE001 - one unreadable file must not stop the others
+        detail = f"{landing.source_file} could not be parsed ({type(error).__name__}: {error})"
+        read = _rejected_read("unreadable_file", detail[:2000])
+    return data, sha256, read
+
+
+def _rejected_read(reason: str, detail: str | None) -> FileRead:
+    note = pl.DataFrame(
+        {"source_row": [0], "raw_text": [None], "reason": [reason], "reason_detail": [detail]},
+        schema=QUARANTINE_ROW_SCHEMA,
     )
+    return FileRead(status="rejected", rows=pl.DataFrame(), rejected=note, note=reason)
 
 
 def _lineage(landing: LandingFile, sha256: str, batch_id: str) -> list[pl.Expr]:
@@ -168,7 +217,14 @@ def _raw_frame(
 def _quarantine_frame(
     rejected: pl.DataFrame, landing: LandingFile, sha256: str, batch_id: str, at: datetime
 ) -> pl.DataFrame:
+    keep = limits().max_quarantined_chars
+    cut = pl.col("raw_text").str.len_chars() > keep
     frame = rejected.with_columns(
+        raw_text=pl.when(cut).then(pl.col("raw_text").str.slice(0, keep)).otherwise("raw_text"),
+        reason_detail=pl.when(cut)
+        .then(pl.format(f"{{}} (text cut to {keep} characters)", "reason_detail"))
+        .otherwise("reason_detail"),
+    ).with_columns(
         *_lineage(landing, sha256, batch_id),
         pl.lit("ingest", pl.String).alias("stage"),
         pl.lit(at, pl.Datetime("us")).alias("quarantined_at"),
@@ -184,6 +240,35 @@ def _suppress(raw: pl.DataFrame, is_suppressed: SuppressionCheck | None) -> tupl
     if flags.len() != raw.height:
         raise ValueError(f"is_suppressed returned {flags.len()} flags for {raw.height} rows")
     return raw.filter(~flags), raw.filter(flags)
+
+
+SUPPRESSED_DETAIL = "matched the suppression list; content not kept"
+
+
+def _suppress_rejected(
+    rejected: pl.DataFrame, is_suppressed: SuppressionCheck | None, rows: pl.DataFrame
+) -> tuple[pl.DataFrame, int]:
+    """Rejected rows with an erased person's text blanked, and how many data rows that hit.
+
+    A data row becomes a `suppressed` note like a parsed row would; a file-level note (row 0)
+    keeps its reason and loses only its text.
+    """
+    rejected = rejected.cast(QUARANTINE_ROW_SCHEMA)
+    hit = suppressed_texts(rejected["raw_text"], is_suppressed, file_countries(rows))
+    if not hit.any():
+        return rejected, 0
+    data_row = pl.col("source_row") > 0
+    blanked = rejected.with_columns(hit=hit).with_columns(
+        raw_text=pl.when("hit").then(pl.lit(None, pl.String)).otherwise("raw_text"),
+        reason=pl.when(pl.col("hit") & data_row).then(pl.lit("suppressed")).otherwise("reason"),
+        reason_detail=pl.when(pl.col("hit") & data_row)
+        .then(pl.lit(SUPPRESSED_DETAIL))
+        .when("hit")
+        .then(pl.format("{}; text not kept: matched the suppression list", "reason_detail"))
+        .otherwise("reason_detail"),
+    )
+    count = blanked.filter(pl.col("hit") & data_row).height
+    return blanked.drop("hit"), count
 
 
 def _without_empty_columns(raw: pl.DataFrame) -> pl.DataFrame:
@@ -210,9 +295,10 @@ def _write_file(
         "source_row",
         raw_text=pl.lit(None, pl.String),
         reason=pl.lit("suppressed"),
-        reason_detail=pl.lit("matched the suppression list; content not kept"),
+        reason_detail=pl.lit(SUPPRESSED_DETAIL),
     )
-    rejected = pl.concat([read.rejected, suppressed_notes.cast(read.rejected.schema)])
+    quarantined, suppressed_rejects = _suppress_rejected(read.rejected, is_suppressed, read.rows)
+    rejected = pl.concat([quarantined, suppressed_notes.cast(QUARANTINE_ROW_SCHEMA)])
     stats = FileStats(
         source_file=landing.source_file,
         file_sha256=sha256,
@@ -224,8 +310,10 @@ def _write_file(
         file_bytes=len(data),
         rows_read=read.rows_read,
         rows_loaded=raw.height,
-        rows_quarantined=read.rejected.filter(pl.col("source_row") > 0).height,
-        rows_suppressed=suppressed.height,
+        rows_quarantined=quarantined.filter(
+            (pl.col("source_row") > 0) & (pl.col("reason") != "suppressed")
+        ).height,
+        rows_suppressed=suppressed.height + suppressed_rejects,
         status=read.status,
         unmapped_columns=read.unmapped,
         missing_columns=read.missing_columns,

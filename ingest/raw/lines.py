@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ingest.raw.limits import limits
 from ingest.raw.sniff import strip_bom
 
 REPLACEMENT = "\ufffd"
@@ -17,7 +18,7 @@ REPLACEMENT = "\ufffd"
 
 @dataclass(frozen=True)
 class DecodedLines:
-    lines: pl.DataFrame  # line_no (1-based), text (no line break), undecodable (bool)
+    lines: pl.DataFrame  # line_no (1-based), text (no line break), undecodable, too_long (bool)
     ends_with_newline: bool
 
 
@@ -47,7 +48,22 @@ def decode_lines(data: bytes, encoding: str) -> DecodedLines:
     )
     if not strict:
         lines = _mark_undecodable(lines, data, codec)
-    return DecodedLines(lines=lines, ends_with_newline=ends_with_newline)
+    return DecodedLines(lines=_mark_too_long(lines), ends_with_newline=ends_with_newline)
+
+
+def _mark_too_long(lines: pl.DataFrame) -> pl.DataFrame:
+    """Flag lines beyond max_line_chars and keep only their start, so no parser sees them whole."""
+    limit = limits()
+    # A line has at least as many bytes as characters: only lines long in bytes are measured.
+    if lines["text"].str.len_bytes().max() <= limit.max_line_chars:
+        return lines.with_columns(too_long=pl.lit(False))
+    too_long = pl.col("text").str.len_chars() > limit.max_line_chars
+    return lines.with_columns(
+        text=pl.when(too_long)
+        .then(pl.col("text").str.slice(0, limit.max_quarantined_chars))
+        .otherwise(pl.col("text")),
+        too_long=too_long,
+    )
 
 
 def _mark_undecodable(lines: pl.DataFrame, data: bytes, codec: str) -> pl.DataFrame:

@@ -128,6 +128,7 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
             decoded.lines["text"][0], **found,
         )
     parsed = parse_csv(decoded, delimiter, header)
+    header = parsed.columns  # source columns named like lineage columns come back renamed
     mapped = parsed.rows.select(
         "source_row", "raw_text", *field_exprs(match), extra_fields_expr(extra_columns(match, header))
     )

@@ -22,7 +22,9 @@ class FileStats:
     status: str  # loaded | empty | rejected
     unmapped_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)  # mapped by the contract, absent in the file
-    note: str | None = None  # file-level reason (empty_file, header_only, unknown_format)
+    # file-level reason (empty_file, header_only, unknown_format, symlink, not_a_regular_file,
+    # unreadable_file)
+    note: str | None = None
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_quarantined + self.rows_suppressed
@@ -34,6 +36,7 @@ class IngestReport:
     batch_id: str
     files: list[FileStats] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)  # already registered versions
+    vanished_files: list[str] = field(default_factory=list)  # removed between listing and reading
 
     def total(self, counter: str) -> int:
         return sum(getattr(f, counter) for f in self.files)
@@ -61,6 +64,7 @@ class IngestReport:
             "batch_id": self.batch_id,
             "files_ingested": len(self.files),
             "files_skipped": len(self.skipped_files),
+            "files_vanished": self.vanished_files,
             "files_rejected": sum(f.status == "rejected" for f in self.files),
             "files_empty": sum(f.status == "empty" for f in self.files),
             "rows_read": self.rows_read,

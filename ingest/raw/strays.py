@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.raw.landing import is_temporary, sha256_of, source_of
+from ingest.raw.landing import is_temporary, read_regular_file, refused_source_of, sha256_of
 from ingest.raw.tables import FOLDER_KINDS, QUARANTINE_SCHEMA, QUARANTINE_TABLE, REGISTRY_SCHEMA, REGISTRY_TABLE
 from ingest.warehouse import append_rows, table_exists, transaction
 
@@ -21,16 +21,17 @@ REASON = "outside_source_folders"
 
 
 def stray_landing_files(landing_dir: Path) -> list[Path]:
-    """Files under landing/ outside every source folder (hidden and temporary files aside)."""
+    """Files and links under landing/ outside every source folder (hidden and temporary files
+    aside). Links are listed, never followed."""
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         return []
     strays = []
     for path in sorted(landing_dir.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
         relative = path.relative_to(landing_dir)
-        if not is_temporary(relative) and source_of(relative) is None:
+        if is_temporary(relative) or refused_source_of(relative) is not None:
+            continue
+        if path.is_symlink() or path.is_file():
             strays.append(path)
     return strays
 
@@ -47,7 +48,10 @@ def report_stray_files(
     reported = []
     for path in stray_landing_files(landing_dir):
         relative = path.relative_to(landing_dir)
-        data = path.read_bytes()
+        try:
+            data = read_regular_file(path)  # a link is refused here, not followed
+        except OSError:
+            data = b""
         sha256 = sha256_of(data)
         source_file = relative.as_posix()
         registry = pl.DataFrame([{

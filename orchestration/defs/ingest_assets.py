@@ -65,7 +65,12 @@ def ingest_landing_files(context: dg.AssetExecutionContext, warehouse: DuckDBRes
         is_suppressed = suppression_filter(conn, load_or_create_salt(data_dir()))
         reports = {
             kind: ingest_source_kind(
-                conn, landing_dir(), kind, batch_id=context.run.run_id, is_suppressed=is_suppressed
+                conn, landing_dir(), kind, batch_id=context.run.run_id, is_suppressed=is_suppressed,
+                progress=lambda f: context.log.info(
+                    f"ingested {f.source_file}: {f.status}{f' ({f.note})' if f.note else ''}, "
+                    f"{f.rows_read} read, {f.rows_loaded} loaded, {f.rows_quarantined} quarantined, "
+                    f"{f.rows_suppressed} suppressed"
+                ),
             )
             for kind in kinds
         }

@@ -187,3 +187,13 @@ def _moment():
     from datetime import datetime
 
     return datetime(2026, 12, 1, 2, 0)
+
+
+def test_link_outside_the_source_folders_is_reported_but_never_followed(conn, empty_landing, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0\n")
+    (empty_landing / "passwd.csv").symlink_to(secret)
+    assert report_stray_files(conn, empty_landing, batch_id="b1", at=_moment()) == ["passwd.csv"]
+    row = conn.execute("select file_bytes, status from audit.file_registry").fetchone()
+    assert row == (0, "rejected")
+    assert conn.execute("select count(*) from quarantine.rows where raw_text like '%root%'").fetchone()[0] == 0

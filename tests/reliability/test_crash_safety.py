@@ -1,4 +1,4 @@
-"""A refresh killed with SIGKILL (during dbt, during publish) and run again gives what a clean run gives."""
+"""A refresh killed with SIGKILL (during ingestion, dbt or publish) and run again gives what a clean run gives."""
 
 from __future__ import annotations
 
@@ -85,6 +85,9 @@ def clean_run(tmp_path_factory, landing, dbt_manifest) -> Path:
 @pytest.mark.parametrize(
     ("moment", "kill_when"),
     [
+        # Ingestion writes one file per transaction and logs each file once it is committed.
+        ("during_ingest_first_kind", re.compile(r"ingested purchased_lists/adressdirekt/adressdirekt_2025-08")),
+        ("during_ingest_last_kind", re.compile(r"ingested crm_exports/salesforce/lead_report_2025Q3")),
         ("during_dbt", re.compile(r"\b40 of \d+ (START|OK|PASS)")),
         ("during_publish", re.compile(r"copy marts\.mart_")),
     ],
