@@ -61,6 +61,15 @@ MARKETING_FIELDS = {
     "crm_status": "VARCHAR", "lifecycle_stage": "VARCHAR", "converted_at": "TIMESTAMP",
     "rating": "VARCHAR",
 }
+# Activity and outcome columns (contract format v2): behaviour before sales acts, and the outcome.
+ACTIVITY_FIELDS = {
+    "lead_source": "VARCHAR", "lead_origin": "VARCHAR", "occupation": "VARCHAR",
+    "website": "VARCHAR", "annual_revenue": "DOUBLE", "web_visits": "DOUBLE",
+    "time_on_site_seconds": "DOUBLE", "page_views": "DOUBLE", "email_opens": "DOUBLE",
+    "email_clicks": "DOUBLE", "form_submissions": "DOUBLE", "last_activity_type": "VARCHAR",
+    "last_activity_at": "TIMESTAMP", "source_score": "DOUBLE", "source_grade": "VARCHAR",
+    "outcome": "VARCHAR", "outcome_at": "TIMESTAMP",
+}
 QUALITY_FIELDS = {
     "email_valid": "BOOLEAN", "email_is_freemail": "BOOLEAN", "email_is_role": "BOOLEAN",
     "phone_valid": "BOOLEAN", "postcode_valid": "BOOLEAN", "date_issues": "VARCHAR",
@@ -70,7 +79,7 @@ LEAD_RECORD_COLUMNS = {
     "source_file": "VARCHAR", "source_row": "BIGINT", "file_sha256": "VARCHAR",
     "ingested_at": "TIMESTAMP", "batch_id": "VARCHAR", "source_record_id": "VARCHAR",
     "crm_id": "VARCHAR",
-    **PERSON_FIELDS, **COMPANY_FIELDS, **MARKETING_FIELDS, **_CONSENT_COLUMNS,
+    **PERSON_FIELDS, **COMPANY_FIELDS, **MARKETING_FIELDS, **ACTIVITY_FIELDS, **_CONSENT_COLUMNS,
     "do_not_email": "BOOLEAN", "do_not_call": "BOOLEAN",
     **QUALITY_FIELDS,
 }
