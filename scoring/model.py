@@ -59,6 +59,7 @@ def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 def roc_auc(scores: np.ndarray, y: np.ndarray) -> float | None:
     """Chance that a converted lead scores above a lost one (ties count half); None without both."""
+    y = np.asarray(y, dtype=bool)
     positives = int(y.sum())
     negatives = int(y.size - positives)
     if positives == 0 or negatives == 0:
