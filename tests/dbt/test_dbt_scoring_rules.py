@@ -123,3 +123,20 @@ def test_leads_outside_the_market_lose_fit_points(warehouse):
     assert rows.height > 0
     assert not set(rows["country_code"]) & markets
     assert (rows["points"] < 0).all()
+
+
+def test_score_report_prints_the_calibration_side_by_side(warehouse):
+    import duckdb
+
+    from orchestration.score_report import learned_vs_rule_auc, score_report
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        text = score_report(conn)
+        learned, rule = learned_vs_rule_auc(conn)
+    assert "Learned model: trained on" in text
+    lines = {tuple(line.split()[:3]): line for line in text.splitlines() if line.startswith("all ")}
+    assert f"{rule:.3f}" in lines[("all", "rule", "lead_score")]
+    assert f"{learned:.3f}" in lines[("all", "learned", "probability")]
+    assert ("all", "CRM's", "own") in lines
+    assert "Conversion rate per rating: hot" in text
+    assert ("WARNING" in text) == (learned < rule)
