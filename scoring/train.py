@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 from scipy.special import expit
+from threadpoolctl import threadpool_limits
 
 from scoring.encoding import Encoder, fit_encoder
 from scoring.features import FEATURES, read_features
@@ -77,6 +78,12 @@ class TrainingReport:
 
 def train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, now: datetime) -> TrainingReport:
     """Reads core.lead_records + core.lead_identity, writes the two scoring tables, reports."""
+    # The linear algebra is on a few hundred columns: BLAS threads only wait for each other.
+    with threadpool_limits(limits=1):
+        return _train_and_score(conn, settings, now)
+
+
+def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, now: datetime) -> TrainingReport:
     started = time.perf_counter()
     frame = read_features(conn, settings.outcome_classes)
     outcome = frame.get_column("is_converted")
