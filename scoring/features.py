@@ -96,6 +96,24 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
     """
 
 
+REQUIRED_COLUMNS = (
+    "record_id", "ingested_at", "created_at", "source_kind", "web_visits", "time_on_site_seconds", "page_views",
+    "email_opens", "email_clicks", "form_submissions", "employee_count", "last_activity_type", "last_activity_at",
+    "lead_origin", "lead_source", "occupation", "country_code", "city", "seniority", "industry",
+    "email_is_freemail", "email_valid", "phone_valid", "do_not_email", "outcome",
+)
+
+
 def read_features(conn: duckdb.DuckDBPyConnection, outcome_classes: tuple[tuple[str, bool], ...]) -> pl.DataFrame:
     """One row per lead: its features and `is_converted` (true / false when decided, else null)."""
+    present = {row[0] for row in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'core' and table_name = 'lead_records'"
+    ).fetchall()}
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise ValueError(
+            f"core.lead_records lacks the column(s) {', '.join(missing)} that the conversion model reads "
+            "(docs/data_contracts.md); rebuild the core tables with the current normalization "
+            "(normalize with full_rebuild: true)"
+        )
     return conn.sql(feature_query(outcome_classes)).pl()

@@ -156,3 +156,10 @@ def test_settings_name_the_file_and_key_of_a_bad_value(tmp_path):
     (seeds / "outcome_classes.csv").write_text("outcome,is_decided,is_converted,description\n")
     with pytest.raises(ValueError, match=r"scoring_settings.csv: setting 'model_folds' must be a number"):
         load_settings(seeds)
+
+
+def test_a_warehouse_without_the_activity_columns_gets_a_message_naming_them(behaviour_warehouse):
+    with duckdb.connect(str(behaviour_warehouse)) as conn:
+        conn.execute("alter table core.lead_records drop column web_visits")
+        with pytest.raises(ValueError, match=r"core.lead_records lacks the column\(s\) web_visits"):
+            train_and_score(conn, load_settings(), NOW)
