@@ -32,9 +32,15 @@ SCORING_TABLES = {
     retry_policy=TRANSIENT_RETRY,
 )
 def conversion_model(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except (OSError, ValueError) as error:  # a settings file to fix: retrying cannot help
+        raise dg.Failure(description=str(error), allow_retries=False) from None
     with warehouse.get_connection() as conn:
-        report = train_and_score(conn, settings, datetime.now(UTC).replace(tzinfo=None))
+        try:
+            report = train_and_score(conn, settings, datetime.now(UTC).replace(tzinfo=None))
+        except ValueError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
         context.log.info(report.message)
         model = conn.execute(
             """
