@@ -132,10 +132,7 @@ def test_features_are_known_before_sales_acts():
 
 def test_a_leads_records_are_combined_largest_counter_and_first_origin(behaviour_warehouse):
     with duckdb.connect(str(behaviour_warehouse)) as conn:
-        row = conn.execute(
-            feature_query((("converted", True), ("lost", False))).replace("order by i.lead_id", "")
-            + " limit 0"
-        ).pl()
+        row = conn.execute(feature_query((("converted", True), ("lost", False))) + " limit 0").pl()
         assert "time_on_site_minutes" in row.columns
         combined = conn.sql(
             f"select * from ({feature_query((('converted', True), ('lost', False)))}) where lead_id = 'lead-000005'"
