@@ -52,8 +52,11 @@ def test_ratings_follow_the_top_shares_and_ties_share_a_rating(warehouse):
     ranked = scores.filter(~pl.col("is_fast_tracked"))
     share = ranked.group_by("rating").len().with_columns(pl.col("len") / scores.height)
     shares = dict(share.iter_rows())
-    assert shares["hot"] <= settings["rating_hot_top_share"] + 1e-9
-    assert shares["hot"] + shares["warm"] <= settings["rating_warm_top_share"] + 1e-9
+    # A lead is placed at the middle of its own position (and of its tie group): at most one
+    # lead more than the share when no scores tie at the boundary.
+    one_lead = 1 / scores.height
+    assert settings["rating_hot_top_share"] - one_lead <= shares["hot"] <= settings["rating_hot_top_share"] + one_lead
+    assert shares["hot"] + shares["warm"] <= settings["rating_warm_top_share"] + one_lead
     assert shares["cold"] > 0.5
     per_value = ranked.group_by("conversion_probability").agg(pl.col("rating").n_unique().alias("ratings"))
     assert per_value["ratings"].max() == 1

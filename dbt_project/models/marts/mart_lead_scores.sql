@@ -119,17 +119,26 @@ with_probability as (
 
 ),
 
-ranked as (
+rating_basis as (
 
-    -- Share of leads (rated the same way) scoring at least as high: ties share one value, so
-    -- tied leads always get the same rating.
     select
         *,
-        cume_dist() over (
-            partition by is_rated_by_probability
-            order by case when is_rated_by_probability then conversion_probability else lead_score end desc
-        ) as top_share
+        case when is_rated_by_probability then conversion_probability else lead_score end as rated_score
     from with_probability
+
+),
+
+ranked as (
+
+    -- Where a lead stands among the leads rated the same way, as a share from the top. Tied
+    -- leads share one value, the middle of their tie group, so they always get the same rating
+    -- and a large group of equal scores falls where most of it lies (all equal: all cold).
+    select
+        *,
+        cume_dist() over (partition by is_rated_by_probability order by rated_score desc)
+            - count(*) over (partition by is_rated_by_probability, rated_score)
+            / (2.0 * count(*) over (partition by is_rated_by_probability)) as top_share
+    from rating_basis
 
 ),
 
