@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -278,6 +279,10 @@ def build_warehouse(path: Path, people: int) -> dict[str, int]:
         _create_empty(conn, "core.lead_identity", LEAD_IDENTITY_COLUMNS)
         _create_empty(conn, "core.golden_leads", GOLDEN_COLUMNS)
         _load(conn, 0, people)
+        # The conversion model's tables, which dbt reads as sources (too few outcomes here: empty
+        # probabilities; benchmarks/bench_scoring.py times the model with outcomes).
+        from scoring import load_settings, train_and_score
+        train_and_score(conn, load_settings(), datetime.now())
         return _counts(conn)
 
 

@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     contract_cli.add_parser(commands)
 
+    from orchestration import score_report
+    report = commands.add_parser("score-report", help="how well each lead score predicts conversion")
+    report.set_defaults(func=_with_environment(score_report.run))
+
     for name, help_text in PRIVACY_COMMANDS.items():
         command = commands.add_parser(name, help=help_text)
         suffix = name.replace("-", "_")

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from . import phones, reference, text
+from . import behaviour, phones, reference, text
 from .randomness import pick_weighted, stream
 
 SENIORITY_EFFECT = {"c_level": 1.5, "director": 1.2, "head": 1.0, "manager": 0.4, "staff": -0.3, "student": -1.2}
@@ -173,6 +173,7 @@ def build_people(seed: int, n: int, *, anchor: dt.date, id_prefix: str = "P", st
     )
     people = _households(rng, people)
     people = _contact_data(rng, people, freemail)
+    people = people.with_columns(intent=pl.Series(np.round(behaviour.intent(people["person_id"], seed), 4)))
     return _propensity(rng, people)
 
 
@@ -248,6 +249,7 @@ def _propensity(rng: np.random.Generator, people: pl.DataFrame) -> pl.DataFrame:
         + np.where(people["segment"].to_numpy() == "b2c", -1.6, 0.0)
         + 0.15 * np.log10(people["employee_count"].fill_null(1).to_numpy().astype(float))
         + rng.normal(0.0, 0.6, size=n) - 1.6
+        + behaviour.INTENT_EFFECT * people["intent"].to_numpy()
     )
     p = 1.0 / (1.0 + np.exp(-score))
     step = rng.random((n, 4))

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from scoring import TrainingReport, load_settings, train_and_score
 
 AS_OF = date(2025, 6, 30)
 
@@ -61,6 +63,15 @@ MARKETING_FIELDS = {
     "crm_status": "VARCHAR", "lifecycle_stage": "VARCHAR", "converted_at": "TIMESTAMP",
     "rating": "VARCHAR",
 }
+# Activity and outcome columns (contract format v2): behaviour before sales acts, and the outcome.
+ACTIVITY_FIELDS = {
+    "lead_source": "VARCHAR", "lead_origin": "VARCHAR", "occupation": "VARCHAR",
+    "website": "VARCHAR", "annual_revenue": "DOUBLE", "web_visits": "DOUBLE",
+    "time_on_site_seconds": "DOUBLE", "page_views": "DOUBLE", "email_opens": "DOUBLE",
+    "email_clicks": "DOUBLE", "form_submissions": "DOUBLE", "last_activity_type": "VARCHAR",
+    "last_activity_at": "TIMESTAMP", "source_score": "DOUBLE", "source_grade": "VARCHAR",
+    "outcome": "VARCHAR", "outcome_at": "TIMESTAMP",
+}
 QUALITY_FIELDS = {
     "email_valid": "BOOLEAN", "email_is_freemail": "BOOLEAN", "email_is_role": "BOOLEAN",
     "phone_valid": "BOOLEAN", "postcode_valid": "BOOLEAN", "date_issues": "VARCHAR",
@@ -70,7 +81,7 @@ LEAD_RECORD_COLUMNS = {
     "source_file": "VARCHAR", "source_row": "BIGINT", "file_sha256": "VARCHAR",
     "ingested_at": "TIMESTAMP", "batch_id": "VARCHAR", "source_record_id": "VARCHAR",
     "crm_id": "VARCHAR",
-    **PERSON_FIELDS, **COMPANY_FIELDS, **MARKETING_FIELDS, **_CONSENT_COLUMNS,
+    **PERSON_FIELDS, **COMPANY_FIELDS, **MARKETING_FIELDS, **ACTIVITY_FIELDS, **_CONSENT_COLUMNS,
     "do_not_email": "BOOLEAN", "do_not_call": "BOOLEAN",
     **QUALITY_FIELDS,
 }
@@ -114,6 +125,11 @@ GOLDEN_COLUMNS = {
     "do_not_email": "BOOLEAN", "do_not_call": "BOOLEAN",
 }
 
+LAST_ACTIVITIES_WEIGHTS = [  # (type, weight at propensity 0, extra weight per unit of propensity)
+    ("email_opened", 3, 3), ("page_visited_on_website", 3, 2), ("form_submitted_on_website", 0.5, 3),
+    ("email_link_clicked", 0.5, 3), ("email_bounced", 1.5, -1.4), ("unsubscribed", 1, -0.9),
+]
+LAST_ACTIVITIES = [t for t, _, _ in LAST_ACTIVITIES_WEIGHTS]
 SOURCE_PRIORITY = {"crm_export": 1, "web_form": 2, "purchased_list": 3}
 VENDOR_PRICES = {"adressdirekt": 0.45, "leadsource_eu": 0.38}
 
@@ -157,6 +173,7 @@ class FixtureTruth:
     touchpoint_count: int = 0
     # (source_kind, source_system, source_detail) -> share of records of an already known person
     duplicate_rate_by_source: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    model_report: TrainingReport | None = None
 
 
 @dataclass
@@ -170,6 +187,8 @@ class _Person:
 class _Builder:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
+        # Behaviour and outcomes draw from their own stream, so the people stay the same.
+        self.behaviour_rng = random.Random(seed + 1)
         self.people: list[_Person] = []
         self.consents: list[dict] = []
         self.touchpoints: list[dict] = []
@@ -257,11 +276,31 @@ class _Builder:
             "email_consent": "unknown", "phone_consent": "unknown", "postal_consent": "unknown",
             "do_not_email": False, "do_not_call": False,
         })
+        if source_kind != "purchased_list":
+            row.update(self.behaviour(person, arrived))
         row.update(fields)
         if source_kind == "web_form" and row["lead_source_detail"] is None:
             row["lead_source_detail"] = row["form_type"]
         person.records.append(row)
         return row
+
+    def behaviour(self, person: _Person, arrived: datetime) -> dict:
+        """Activity columns of a web-form or CRM record: keener people visit, read and click more."""
+        rng, p = self.behaviour_rng, person.propensity
+        visits = max(0, round(rng.gauss(1 + 8 * p, 1.5)))
+        last = rng.choices(LAST_ACTIVITIES, weights=[w0 + w1 * p for _, w0, w1 in LAST_ACTIVITIES_WEIGHTS])[0]
+        return {
+            "web_visits": float(visits),
+            "time_on_site_seconds": float(round(visits * 60 * rng.uniform(0.5, 1.5) * (1 + 6 * p))),
+            "page_views": float(visits * rng.randint(1, 4)),
+            "email_opens": float(max(0, round(rng.gauss(4 * p, 1)))),
+            "email_clicks": float(max(0, round(rng.gauss(2 * p - 0.5, 0.7)))),
+            "form_submissions": float(rng.random() < p) + float(rng.random() < p / 2),
+            "last_activity_type": last,
+            "last_activity_at": min(arrived + timedelta(days=rng.randint(0, 30)), _day(0)),
+            "lead_source": rng.choice(["Web", "Referral", "Trade Show", "Purchased List"]),
+            "source_score": float(round(100 * p + rng.gauss(0, 25))),
+        }
 
     def consent(self, row: dict, channel: str, status: str, method: str, proof: str | None,
                 at: datetime) -> None:
@@ -321,6 +360,10 @@ class _Builder:
             self.touch(row, f"crm_{later_stage}", at)
             if later_stage == "opportunity":
                 row["converted_at"] = at
+                row["outcome"], row["outcome_at"] = "converted", at
+        if reached < STAGES.index("opportunity") and arrived < _day(60) and self.behaviour_rng.random() < 0.8:
+            row["outcome"] = self.behaviour_rng.choice(["lost", "lost", "disqualified"])
+            row["outcome_at"] = min(arrived + timedelta(days=self.behaviour_rng.randint(10, 50)), _day(0))
         for _ in range(activities):
             self.touch(row, "crm_activity", min(arrived + timedelta(days=self.rng.randint(0, 60)), _day(0)))
         if do_not_email:
@@ -463,8 +506,12 @@ def _write(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, app
     conn.unregister("_fixture_rows")
 
 
-def build_fixture_warehouse(path: Path, n_people: int = 400, seed: int = 7) -> FixtureTruth:
-    """Write the core tables of a fresh warehouse at `path` and return what the marts must show."""
+def build_fixture_warehouse(path: Path, n_people: int = 400, seed: int = 7, min_outcomes: int = 20) -> FixtureTruth:
+    """Write the core tables of a fresh warehouse at `path` and return what the marts must show.
+
+    The conversion model is trained as the pipeline does (scoring/), with the default settings
+    except that `min_outcomes` converted and lost leads suffice (a fixture is small).
+    """
     builder = _Builder(seed)
     truth = FixtureTruth(as_of=AS_OF)
     _population(builder, n_people)
@@ -494,6 +541,8 @@ def build_fixture_warehouse(path: Path, n_people: int = 400, seed: int = 7) -> F
         _write(conn, "core.touchpoints", _frame(builder.touchpoints, TOUCHPOINT_COLUMNS))
         _write(conn, "core.lead_identity", _frame(identity, LEAD_IDENTITY_COLUMNS))
         _write(conn, "core.golden_leads", _frame(golden, GOLDEN_COLUMNS))
+        settings = replace(load_settings(), min_converted=min_outcomes, min_lost=min_outcomes)
+        truth.model_report = train_and_score(conn, settings, datetime.combine(AS_OF, datetime.min.time()))
     return truth
 
 

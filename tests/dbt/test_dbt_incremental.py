@@ -21,7 +21,7 @@ COMPARED_TABLES = {
     "marts.mart_lead_scores": ["lead_id"],
     "marts.mart_funnel": ["first_touch_month", "source_kind", "source_system", "channel", "segment"],
     "marts.mart_source_performance": ["source_kind", "source_system", "source_detail"],
-    "marts.mart_score_calibration": ["calibration_group", "bucket"],
+    "marts.mart_score_calibration": ["score_name", "source_system", "calibration_group", "bucket"],
 }
 
 

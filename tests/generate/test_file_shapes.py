@@ -122,11 +122,11 @@ def test_source_specific_value_formats(landing):
     assert all(re.fullmatch(r"\d+,\d\d", row[19]) for row in ad if len(row) == 20)
     _, sf = read_rows(landing, files_under(landing, "crm_exports/salesforce/salesforce_leads")[0])
     assert any(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+0000", row[18]) for row in sf)
-    assert {row[19] for row in sf if len(row) == 23} <= {"true", "false"}
+    assert {row[19] for row in sf if len(row) == 25} <= {"true", "false"}
     reports = [row for f in files_under(landing, "crm_exports/salesforce/lead_report") for row in read_rows(landing, f)[1]]
     assert any(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", row[18]) for row in reports)
-    assert {row[19] for row in reports if len(row) == 23} <= {"TRUE", "FALSE"}
-    assert any("," in row[10] for row in reports if len(row) == 23), "thousands separators"
+    assert {row[19] for row in reports if len(row) == 25} <= {"TRUE", "FALSE"}
+    assert any("," in row[10] for row in reports if len(row) == 25), "thousands separators"
 
 
 def test_no_lead_source_writes_characters_windows_1252_cannot_hold(landing, truth_people):

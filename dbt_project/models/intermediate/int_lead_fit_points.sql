@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
 -- Explicit (fit) points per lead and rule, one row per rule that applies, in long format so the
--- score explanation can list them. Points and lists come from the scoring seeds.
+-- score explanation can list them. Points and lists come from the scoring seeds; negative points
+-- are fit signals against a lead (freemail for B2B, outside the market, a student).
 
 with
 
@@ -27,6 +28,19 @@ target_industries as (
 markets as (
 
     select upper(country_code) as country_code from {{ ref('scoring_markets') }}
+
+),
+
+activity as (
+
+    select lead_id, occupation, lead_source, lead_origin from {{ ref('int_lead_activity') }}
+
+),
+
+attribute_points as (
+
+    select lower(trim(attribute)) as attribute, lower(trim(attribute_value)) as attribute_value, points
+    from {{ ref('scoring_attribute_points') }}
 
 ),
 
@@ -104,8 +118,25 @@ market_rule as (
 
 ),
 
+outside_market_rule as (
+
+    -- Only when the market list names any country and the lead's country is known.
+    select
+        leads.lead_id,
+        'country_outside_market' as rule_key,
+        leads.country_code as rule_detail,
+        {{ fit_rule_points('country_outside_market') }} as points
+    from leads
+    left join markets on upper(leads.country_code) = markets.country_code
+    where leads.country_code is not null
+        and markets.country_code is null
+        and exists (select 1 from markets)
+
+),
+
 email_rule as (
 
+    -- A freemail address speaks against a B2B lead only; private customers use one anyway.
     select
         leads.lead_id,
         case when email_records.is_email_freemail then 'freemail_email' else 'business_email' end as rule_key,
@@ -117,6 +148,26 @@ email_rule as (
     from leads
     inner join email_records on leads.email_record_id = email_records.record_id
     where email_records.is_email_valid
+        and (not email_records.is_email_freemail or coalesce(lower(leads.segment), 'b2b') = 'b2b')
+
+),
+
+attribute_rule as (
+
+    {%- for attribute in ['occupation', 'lead_source', 'lead_origin'] %}
+    select
+        activity.lead_id,
+        '{{ attribute }}' as rule_key,
+        activity.{{ attribute }} as rule_detail,
+        attribute_points.points
+    from activity
+    inner join attribute_points
+        on attribute_points.attribute = '{{ attribute }}'
+        and lower(trim(activity.{{ attribute }})) = attribute_points.attribute_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -152,6 +203,8 @@ unioned as (
     union all select * from seniority_rule
     union all select * from budget_authority_rule
     union all select * from market_rule
+    union all select * from outside_market_rule
+    union all select * from attribute_rule
     union all select * from email_rule
     union all select * from completeness_rule
 

@@ -4,7 +4,8 @@
 -- engagement by touchpoint type, strongest first.
 
 {%- set fit_rules = ['seniority', 'industry_in_target_list', 'company_size_band', 'budget_authority',
-                     'country_in_market', 'business_email', 'freemail_email', 'data_completeness'] %}
+                     'country_in_market', 'country_outside_market', 'business_email', 'freemail_email',
+                     'occupation', 'lead_source', 'lead_origin', 'data_completeness'] %}
 
 with
 
@@ -17,7 +18,7 @@ fit_points as (
 engagement_points as (
 
     select * from {{ ref('int_lead_engagement_points') }}
-    where decayed_points > 0
+    where decayed_points <> 0
 
 ),
 
@@ -29,7 +30,7 @@ fit_labels as (
         {{ dbt.concat([
             "rule_key",
             "coalesce(" ~ dbt.concat(["' ('", "rule_detail", "')'"]) ~ ", '')",
-            "' +'",
+            "case when points >= 0 then ' +' else ' ' end",
             dbt.cast('round(points, 1)', dbt.type_string()),
         ]) }} as label,
         case rule_key
@@ -61,7 +62,8 @@ engagement_explanations as (
             text=dbt.concat([
                 "touchpoint_type",
                 "' x'", dbt.cast('touchpoint_count', dbt.type_string()),
-                "', last '", dbt.cast('days_since_last', dbt.type_string()), "'d ago +'",
+                "coalesce(" ~ dbt.concat(["', last '", dbt.cast('days_since_last', dbt.type_string()), "'d ago'"]) ~ ", '')",
+                "case when decayed_points >= 0 then ' +' else ' ' end",
                 dbt.cast('round(decayed_points, 1)', dbt.type_string()),
             ]),
             delimiter="', '",

@@ -1,5 +1,8 @@
--- One row per lead: fit, engagement and blended lead score, rating, lifecycle and funnel stage,
--- and a readable explanation of the points. Every number comes from the scoring seeds and vars.
+-- One row per lead: fit, engagement and blended lead score, the learned conversion probability
+-- next to it, rating, lifecycle and funnel stage, and a readable explanation of the points.
+-- Every number comes from the scoring seeds and vars. Ratings and MQL go by thresholds or by
+-- top share (scoring_settings); a lead with a learned probability is rated by it when
+-- rating_uses_learned_probability is 1.
 
 with
 
@@ -33,6 +36,12 @@ crm_stages as (
 
 ),
 
+conversion_scores as (
+
+    select * from {{ ref('stg_core__lead_conversion_scores') }}
+
+),
+
 stages as (
 
     select * from {{ ref('lifecycle_stages') }}
@@ -63,8 +72,9 @@ scored as (
 
     select
         leads.lead_id,
-        least(coalesce(fit_totals.fit_points, 0), {{ scoring_setting('fit_score_cap') }}) as fit_score,
-        least(coalesce(engagement_totals.engagement_points, 0), {{ scoring_setting('engagement_score_cap') }}) as engagement_score,
+        -- Negative signals can take a score down to zero, not below.
+        greatest(0, least(coalesce(fit_totals.fit_points, 0), {{ scoring_setting('fit_score_cap') }})) as fit_score,
+        greatest(0, least(coalesce(engagement_totals.engagement_points, 0), {{ scoring_setting('engagement_score_cap') }})) as engagement_score,
         explanations.fit_explanation,
         explanations.engagement_explanation,
         engagement_totals.days_since_hand_raise
@@ -92,20 +102,78 @@ blended as (
 
 ),
 
-rated as (
+with_probability as (
 
     select
         blended.*,
+        conversion_scores.conversion_probability,
+        conversion_scores.conversion_top_features,
+        conversion_scores.is_out_of_fold,
+        coalesce(
+            {{ scoring_setting('rating_uses_learned_probability') }} = 1
+            and conversion_scores.conversion_probability is not null,
+            false
+        ) as is_rated_by_probability
+    from blended
+    left join conversion_scores on blended.lead_id = conversion_scores.lead_id
+
+),
+
+rating_basis as (
+
+    select
+        *,
+        case when is_rated_by_probability then conversion_probability else lead_score end as rated_score
+    from with_probability
+
+),
+
+ranked as (
+
+    -- Where a lead stands among the leads rated the same way, as a share from the top. Tied
+    -- leads share one value, the middle of their tie group, so they always get the same rating
+    -- and a large group of equal scores falls where most of it lies (all equal: all cold).
+    select
+        *,
+        cume_dist() over (partition by is_rated_by_probability order by rated_score desc)
+            - count(*) over (partition by is_rated_by_probability, rated_score)
+            / (2.0 * count(*) over (partition by is_rated_by_probability)) as top_share
+    from rating_basis
+
+),
+
+rated as (
+
+    select
+        ranked.*,
         case
-            when is_fast_tracked or lead_score >= {{ scoring_setting('rating_hot_min_score') }} then 'hot'
+            when is_fast_tracked then 'hot'
+            when {{ scoring_setting('rating_by_top_share') }} = 1 then
+                case
+                    when top_share <= {{ scoring_setting('rating_hot_top_share') }} then 'hot'
+                    when top_share <= {{ scoring_setting('rating_warm_top_share') }} then 'warm'
+                    else 'cold'
+                end
+            when is_rated_by_probability then
+                case
+                    when conversion_probability >= {{ scoring_setting('rating_hot_min_probability') }} then 'hot'
+                    when conversion_probability >= {{ scoring_setting('rating_warm_min_probability') }} then 'warm'
+                    else 'cold'
+                end
+            when lead_score >= {{ scoring_setting('rating_hot_min_score') }} then 'hot'
             when lead_score >= {{ scoring_setting('rating_warm_min_score') }} then 'warm'
             else 'cold'
         end as rating,
         case
-            when is_fast_tracked or lead_score >= {{ scoring_setting('mql_min_score') }} then 'mql'
+            when is_fast_tracked then 'mql'
+            when {{ scoring_setting('mql_by_top_share') }} = 1 then
+                case when top_share <= {{ scoring_setting('mql_top_share') }} then 'mql' else 'lead' end
+            when is_rated_by_probability then
+                case when conversion_probability >= {{ scoring_setting('mql_min_probability') }} then 'mql' else 'lead' end
+            when lead_score >= {{ scoring_setting('mql_min_score') }} then 'mql'
             else 'lead'
         end as computed_lifecycle_stage
-    from blended
+    from ranked
 
 ),
 
@@ -136,6 +204,9 @@ select
     round(staged.fit_score, 2) as fit_score,
     round(staged.engagement_score, 2) as engagement_score,
     staged.lead_score,
+    staged.conversion_probability,
+    staged.is_out_of_fold as is_conversion_probability_out_of_fold,
+    case when staged.is_rated_by_probability then 'conversion_probability' else 'lead_score' end as rated_by,
     staged.rating,
     staged.lifecycle_stage,
     stages.stage_rank as lifecycle_stage_rank,
@@ -155,6 +226,7 @@ select
         "'; fit: '", "coalesce(staged.fit_explanation, 'none')",
         "'; engagement: '", "coalesce(staged.engagement_explanation, 'none')",
     ]) }} as score_explanation,
+    staged.conversion_top_features,
     {{ as_of_date() }} as scored_on,
     {{ as_of_timestamp() }} as scored_at
 from staged

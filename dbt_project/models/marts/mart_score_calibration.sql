@@ -1,6 +1,14 @@
--- Does the score predict anything? For leads whose outcome the CRM knows (converted or not):
--- conversion rate per score decile and per rating, and the score's ROC AUC (the chance that a
--- converted lead scores higher than one that did not convert; 0.5 = no better than chance).
+-- Does each score predict conversion? Measured on decided leads only (converted or won against
+-- lost or disqualified; open leads are no negatives), for the rule lead_score, the learned
+-- conversion_probability and the incumbent CRM's source_score side by side, over all leads and
+-- per source system that decided the outcome: conversion rate per score decile (tied scores in
+-- one bucket), per rating and overall, with ROC AUC, lift of the top decile and Brier score.
+
+{%- set scores = [
+    {'name': 'lead_score', 'expression': 'scores.lead_score', 'as_probability': 'scores.lead_score / 100.0'},
+    {'name': 'conversion_probability', 'expression': 'scores.conversion_probability', 'as_probability': 'scores.conversion_probability'},
+    {'name': 'source_score', 'expression': 'activity.source_score', 'as_probability': 'activity.source_score / nullif(max(activity.source_score) over (), 0)'},
+] %}
 
 with
 
@@ -10,93 +18,139 @@ scores as (
 
 ),
 
-crm_stages as (
+activity as (
 
-    select * from {{ ref('int_lead_crm_stages') }}
+    select * from {{ ref('int_lead_activity') }}
 
 ),
 
-known_outcomes as (
+decided as (
 
     select
         scores.lead_id,
-        scores.lead_score,
         scores.rating,
-        crm_stages.is_crm_converted as is_converted,
-        ntile(10) over (order by scores.lead_score, scores.lead_id) as score_decile
+        activity.outcome_source_system,
+        activity.decided_outcome = 'converted' as is_converted
+        {%- for score in scores %},
+        {{ score.expression }} as {{ score.name }},
+        {{ score.as_probability }} as {{ score.name }}__probability
+        {%- endfor %}
     from scores
-    inner join crm_stages on scores.lead_id = crm_stages.lead_id
+    inner join activity on scores.lead_id = activity.lead_id
+    where activity.decided_outcome is not null
+
+),
+
+long_scores as (
+
+    {%- for score in scores %}
+    select
+        lead_id, rating, is_converted, outcome_source_system,
+        '{{ score.name }}' as score_name,
+        cast({{ score.name }} as {{ type_double() }}) as score,
+        cast({{ score.name }}__probability as {{ type_double() }}) as score_probability
+    from decided
+    where {{ score.name }} is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+scoped as (
+
+    -- Every lead counts once overall and once for the source system that decided its outcome.
+    select *, 'all' as source_system from long_scores
+    union all
+    select *, coalesce(outcome_source_system, 'unknown') as source_system from long_scores
 
 ),
 
 ranked as (
 
-    -- Mann-Whitney ranks: tied scores share the average of their ranks.
     select
-        is_converted,
-        rank() over (order by lead_score)
-            + (count(*) over (partition by lead_score) - 1) / 2.0 as score_rank
-    from known_outcomes
+        *,
+        -- Tied scores share one decile: the decile of the highest rank among the ties.
+        cast(ceil(10 * cume_dist() over (partition by score_name, source_system order by score)) as {{ dbt.type_int() }}) as score_decile,
+        -- Mann-Whitney ranks: tied scores share the average of their ranks.
+        rank() over (partition by score_name, source_system order by score)
+            + (count(*) over (partition by score_name, source_system, score) - 1) / 2.0 as score_rank,
+        cume_dist() over (partition by score_name, source_system order by score desc) as top_share
+    from scoped
 
 ),
 
-auc as (
+metrics as (
 
     select
+        score_name,
+        source_system,
+        count(*) as scored_leads,
         {{ safe_divide(
             "sum(case when is_converted then score_rank else 0 end)"
             ~ " - sum(case when is_converted then 1 else 0 end)"
             ~ " * (sum(case when is_converted then 1 else 0 end) + 1) / 2.0",
             "sum(case when is_converted then 1 else 0 end) * sum(case when is_converted then 0 else 1 end)",
-        ) }} as roc_auc
+        ) }} as roc_auc,
+        {{ safe_divide(
+            safe_divide("sum(case when top_share <= 0.1 and is_converted then 1 else 0 end)", "sum(case when top_share <= 0.1 then 1 else 0 end)"),
+            safe_divide("sum(case when is_converted then 1 else 0 end)", "count(*)"),
+        ) }} as top_decile_lift,
+        avg(power(score_probability - case when is_converted then 1 else 0 end, 2)) as brier_score
     from ranked
+    group by score_name, source_system
 
 ),
 
 by_decile as (
 
     select
+        score_name, source_system,
         'score_decile' as calibration_group,
         {{ dbt.cast('score_decile', dbt.type_string()) }} as bucket,
         score_decile as bucket_order,
         count(*) as leads,
         sum(case when is_converted then 1 else 0 end) as converted_leads,
-        min(lead_score) as min_score,
-        max(lead_score) as max_score,
-        avg(lead_score) as avg_score
-    from known_outcomes
-    group by score_decile
+        min(score) as min_score,
+        max(score) as max_score,
+        avg(score) as avg_score
+    from ranked
+    group by score_name, source_system, score_decile
 
 ),
 
 by_rating as (
 
     select
+        score_name, source_system,
         'rating' as calibration_group,
         rating as bucket,
         case rating when 'cold' then 1 when 'warm' then 2 else 3 end as bucket_order,
         count(*) as leads,
         sum(case when is_converted then 1 else 0 end) as converted_leads,
-        min(lead_score) as min_score,
-        max(lead_score) as max_score,
-        avg(lead_score) as avg_score
-    from known_outcomes
-    group by rating
+        min(score) as min_score,
+        max(score) as max_score,
+        avg(score) as avg_score
+    from ranked
+    group by score_name, source_system, rating
 
 ),
 
 overall as (
 
     select
+        score_name, source_system,
         'overall' as calibration_group,
         'all' as bucket,
         1 as bucket_order,
         count(*) as leads,
         sum(case when is_converted then 1 else 0 end) as converted_leads,
-        min(lead_score) as min_score,
-        max(lead_score) as max_score,
-        avg(lead_score) as avg_score
-    from known_outcomes
+        min(score) as min_score,
+        max(score) as max_score,
+        avg(score) as avg_score
+    from ranked
+    group by score_name, source_system
 
 ),
 
@@ -111,6 +165,8 @@ buckets as (
 )
 
 select
+    buckets.score_name,
+    buckets.source_system,
     buckets.calibration_group,
     buckets.bucket,
     buckets.bucket_order,
@@ -120,6 +176,10 @@ select
     buckets.min_score,
     buckets.max_score,
     buckets.avg_score,
-    auc.roc_auc
+    metrics.roc_auc,
+    metrics.top_decile_lift,
+    metrics.brier_score
 from buckets
-cross join auc
+inner join metrics
+    on buckets.score_name = metrics.score_name
+    and buckets.source_system = metrics.source_system

@@ -31,6 +31,12 @@ renamed as (
         crm_status,
         lower(lifecycle_stage) as lifecycle_stage,
         rating,
+        lead_source,
+        lead_origin,
+        occupation,
+        last_activity_type,
+        source_grade,
+        lower(outcome) as outcome,
 
         ---------- consent
         email_consent,
@@ -40,6 +46,14 @@ renamed as (
 
         ---------- numerics
         cast(list_price as {{ type_double() }}) as list_price,
+        cast(annual_revenue as {{ type_double() }}) as annual_revenue,
+        cast(web_visits as {{ type_double() }}) as web_visits,
+        cast(time_on_site_seconds as {{ type_double() }}) as time_on_site_seconds,
+        cast(page_views as {{ type_double() }}) as page_views,
+        cast(email_opens as {{ type_double() }}) as email_opens,
+        cast(email_clicks as {{ type_double() }}) as email_clicks,
+        cast(form_submissions as {{ type_double() }}) as form_submissions,
+        cast(source_score as {{ type_double() }}) as source_score,
 
         ---------- booleans
         coalesce(email_valid, false) as is_email_valid,
@@ -52,7 +66,9 @@ renamed as (
         ---------- timestamps
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(ingested_at as {{ dbt.type_timestamp() }}) as ingested_at,
-        cast(converted_at as {{ dbt.type_timestamp() }}) as converted_at
+        cast(converted_at as {{ dbt.type_timestamp() }}) as converted_at,
+        cast(last_activity_at as {{ dbt.type_timestamp() }}) as last_activity_at,
+        cast(outcome_at as {{ dbt.type_timestamp() }}) as outcome_at
 
     from source
 

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 
 from .. import reference
+from ..behaviour import with_activity
 from ..randomness import stream
 from .common import COUNTRY_EN, bucket, choice, date, lit, quarter_file
 
@@ -15,7 +16,9 @@ HUBSPOT_COLUMNS = ["Record ID", "First Name", "Last Name", "Email", "Phone Numbe
                    "Became a Marketing Qualified Lead Date", "Became a Sales Qualified Lead Date",
                    "Became an Opportunity Date", "Became a Customer Date", "Last Activity Date", "Associated Company ID",
                    "Create Date", "Phone Number", "Opted out of email: Marketing Information",
-                   "Opted out of email: Newsletter", "Opted out of email: Product Updates", "Unsubscribed from all email"]
+                   "Opted out of email: Newsletter", "Opted out of email: Product Updates", "Unsubscribed from all email",
+                   "Number of Pageviews", "Number of Sessions", "Marketing emails opened", "Marketing emails clicked",
+                   "Number of Form Submissions", "HubSpot Score"]
 
 def _funnel_dates(r: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """When a CRM contact became MQL/SQL/opportunity/customer, following the person's funnel depth."""
@@ -36,7 +39,7 @@ def hubspot(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
     """Lifecycle stage and "Became a ..." dates follow the person's funnel; company columns repeat labels."""
     rng = stream(seed, "shape_hubspot", tag)
     n = r.height
-    r = _funnel_dates(r, rng)
+    r = with_activity(_funnel_dates(r, rng), seed)
     industries = reference.load("industries")
     hs = dict(zip(industries["industry"], industries["hubspot"]))
     stage = pl.col("funnel_depth").replace_strict({0: "lead", 1: "marketingqualifiedlead", 2: "salesqualifiedlead",
@@ -70,5 +73,8 @@ def hubspot(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
         c24=pl.when(pl.col("company_id") >= 0).then((pl.col("received_at") - pl.duration(days=pl.col("created_days_ago"))).dt.strftime(ts)),
         c25=pl.col("company_phone"),
         c26=opt_col(0), c27=opt_col(1), c28=opt_col(2), c29=opt_col(3),
+        c30=pl.col("bh_page_views").cast(pl.Utf8), c31=pl.col("bh_web_visits").cast(pl.Utf8),
+        c32=pl.col("bh_email_opens").cast(pl.Utf8), c33=pl.col("bh_email_clicks").cast(pl.Utf8),
+        c34=pl.col("bh_form_submissions").cast(pl.Utf8), c35=pl.col("bh_source_score").cast(pl.Utf8),
     )
     return out.select("_file", "_rec", *[f"c{i}" for i in range(len(HUBSPOT_COLUMNS))])

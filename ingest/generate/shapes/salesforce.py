@@ -6,20 +6,22 @@ import numpy as np
 import polars as pl
 
 from .. import reference
+from ..behaviour import with_activity
 from ..randomness import stream
 from .common import COUNTRY_EN, base62_ids, choice, cp1252, date, impossible, lit, month_file, quarter_file, salutation
 
 SALESFORCE_API_COLUMNS = ["Id", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone", "Company", "Title",
                           "Industry", "NumberOfEmployees", "Street", "PostalCode", "City", "Country", "LeadSource", "Status",
-                          "Rating", "CreatedDate", "IsConverted", "ConvertedDate", "HasOptedOutOfEmail", "DoNotCall"]
+                          "Rating", "CreatedDate", "IsConverted", "ConvertedDate", "HasOptedOutOfEmail", "DoNotCall",
+                          "pi__score__c", "pi__grade__c"]
 # Labels of a Lead report exported as CSV (Salesforce Lead field labels; checkboxes as TRUE/FALSE).
 SALESFORCE_REPORT_COLUMNS = ["Lead ID", "Salutation", "First Name", "Last Name", "Email", "Phone", "Mobile", "Company / Account",
                              "Title", "Industry", "No. of Employees", "Street", "Zip/Postal Code", "City", "Country",
                              "Lead Source", "Status", "Rating", "Created Date", "Converted", "Converted Date",
-                             "Email Opt Out", "Do Not Call"]
+                             "Email Opt Out", "Do Not Call", "Pardot Score", "Pardot Grade"]
 
-def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Status, rating and conversion as both Salesforce exports show them."""
+def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator, seed: int) -> pl.DataFrame:
+    """Status, rating and conversion as both Salesforce exports show them; the Pardot score and grade."""
     n = r.height
     industries = reference.load("industries")
     sf = dict(zip(industries["industry"], industries["salesforce"]))
@@ -32,7 +34,7 @@ def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
     converted_at = pl.min_horizontal(
         pl.col("created_at") + pl.duration(hours=lit(np.round(rng.exponential(30, size=n) * 24).astype(np.int64))),
         pl.col("export_at") - pl.duration(hours=1))
-    return r.with_columns(
+    return with_activity(r, seed).with_columns(
         sf_salutation=pl.when(pl.col("academic_title").is_not_null() & lit(rng.random(n) < 0.5)).then(pl.lit("Dr."))
         .otherwise(salutation({"m": "Mr.", "f": "Ms."})),
         sf_company=pl.coalesce(pl.col("company"), pl.lit("[nicht angegeben]")),
@@ -51,7 +53,7 @@ def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
 def salesforce_api(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
     """18-character ids, ISO timestamps, true/false booleans."""
     rng = stream(seed, "shape_salesforce_api", tag)
-    r = _salesforce_common(r, rng)
+    r = _salesforce_common(r, rng, seed)
     tf = lambda e: pl.when(e).then(pl.lit("true")).otherwise(pl.lit("false"))  # noqa: E731
     body = base62_ids(r["_rec"].to_numpy() + tag * 62**7, 10)
     out = r.with_columns(
@@ -65,6 +67,7 @@ def salesforce_api(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.Data
         CreatedDate=date(pl.col("created_at"), "%Y-%m-%dT%H:%M:%S.000+0000", "sf_api"),
         IsConverted=tf(pl.col("sf_converted")), ConvertedDate=pl.col("sf_converted_at").dt.strftime("%Y-%m-%d"),
         HasOptedOutOfEmail=tf(pl.col("crm_opt_out")), DoNotCall=tf(pl.col("do_not_call")),
+        pi__score__c=pl.col("bh_source_score").cast(pl.Utf8), pi__grade__c=pl.col("bh_source_grade"),
     )
     return out.select("_file", "_rec", *SALESFORCE_API_COLUMNS)
 
@@ -72,7 +75,7 @@ def salesforce_api(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.Data
 def salesforce_report(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
     """15-character ids, M/D/YYYY dates, thousands separators, TRUE/FALSE checkboxes."""
     rng = stream(seed, "shape_salesforce_report", tag)
-    r = _salesforce_common(r, rng)
+    r = _salesforce_common(r, rng, seed)
     us = lambda e: (e.dt.month().cast(pl.Utf8) + "/" + e.dt.day().cast(pl.Utf8) + "/" + e.dt.year().cast(pl.Utf8))  # noqa: E731
     bit = lambda e: pl.when(e).then(pl.lit("TRUE")).otherwise(pl.lit("FALSE"))  # noqa: E731
     body = base62_ids(r["_rec"].to_numpy() + (tag + 1000) * 62**7, 10)
@@ -87,6 +90,7 @@ def salesforce_report(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.D
         c18=pl.when(pl.col("defect") == "impossible_date").then(impossible("us")).otherwise(us(pl.col("created_at"))),
         c19=bit(pl.col("sf_converted")), c20=us(pl.col("sf_converted_at")),
         c21=bit(pl.col("crm_opt_out")), c22=bit(pl.col("do_not_call")),
+        c23=pl.col("bh_source_score").cast(pl.Utf8), c24=pl.col("bh_source_grade"),
     )
     cols = [f"c{i}" for i in range(len(SALESFORCE_REPORT_COLUMNS))]
     return cp1252(out.select("_file", "_rec", *cols), cols)

@@ -23,6 +23,8 @@ def web_forms(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame
     p = r["propensity"].to_numpy()[:, None]
 
     ft = pick_rowwise(rng, (1 - p) * low + p * high)
+    # Nobody without an e-mail address signs up for a newsletter: they download a whitepaper.
+    ft = np.where((ft == 0) & r["email_true"].is_null().to_numpy(), 1, ft)
     form_type = pl.Series(form_types).gather(pl.Series(ft, dtype=pl.UInt32))
     ui = rng.integers(0, utm.height, size=n)
     messages = reference.load("messages")["message"]

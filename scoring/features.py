@@ -1,0 +1,119 @@
+"""Per-lead features and decided outcomes, aggregated from core.lead_records over core.lead_identity.
+
+Only what is known before sales acts on a lead: behaviour (visits, time on site, page views,
+e-mails, forms, the last activity), where the lead came from, and who the person is. Never the
+CRM status, lifecycle stage, outcome, rating, tags, or the incumbent's own score or grade.
+Activity columns are per record; a lead's value is the largest of its records' (several exports
+of one person repeat the same counters), its last activity the one of its latest record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: str  # numeric | category | flag
+    label: str  # plain words for explanations
+    unit: str = ""
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("web_visits", "numeric", "website visits"),
+    Feature("time_on_site_minutes", "numeric", "time on site", "min"),
+    Feature("page_views", "numeric", "page views"),
+    Feature("page_views_per_visit", "numeric", "page views per visit"),
+    Feature("email_opens", "numeric", "e-mail opens"),
+    Feature("email_clicks", "numeric", "e-mail clicks"),
+    Feature("form_submissions", "numeric", "form submissions"),
+    Feature("employee_count", "numeric", "employees"),
+    Feature("last_activity_type", "category", "last activity"),
+    Feature("lead_origin", "category", "lead origin"),
+    Feature("lead_source", "category", "lead source"),
+    Feature("occupation", "category", "occupation"),
+    Feature("country_code", "category", "country"),
+    Feature("city", "category", "city"),
+    Feature("seniority", "category", "seniority"),
+    Feature("industry", "category", "industry"),
+    Feature("first_source_kind", "category", "first source"),
+    Feature("is_email_freemail", "flag", "freemail address"),
+    Feature("has_valid_phone", "flag", "valid phone number"),
+    Feature("is_do_not_email", "flag", "opted out of e-mail"),
+)
+
+# Columns of core.lead_records the features read (SPEC: docs/data_contracts.md).
+_LATEST = "coalesce(r.last_activity_at, r.ingested_at)"
+
+
+def _latest(column: str) -> str:
+    return f"arg_max(r.{column}, r.ingested_at) filter (where r.{column} is not null)"
+
+
+def _first(column: str) -> str:
+    return f"arg_min(r.{column}, coalesce(r.created_at, r.ingested_at)) filter (where r.{column} is not null)"
+
+
+def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
+    converted = ", ".join(f"'{o}'" for o, is_conv in outcome_classes if is_conv) or "null"
+    lost = ", ".join(f"'{o}'" for o, is_conv in outcome_classes if not is_conv) or "null"
+    return f"""
+        select
+            i.lead_id,
+            max(r.web_visits) as web_visits,
+            max(r.time_on_site_seconds) / 60.0 as time_on_site_minutes,
+            max(r.page_views) as page_views,
+            max(r.page_views) / nullif(max(r.web_visits), 0) as page_views_per_visit,
+            max(r.email_opens) as email_opens,
+            max(r.email_clicks) as email_clicks,
+            max(r.form_submissions) as form_submissions,
+            max(r.employee_count) as employee_count,
+            arg_max(r.last_activity_type, {_LATEST}) filter (where r.last_activity_type is not null)
+                as last_activity_type,
+            {_first('lead_origin')} as lead_origin,
+            {_first('lead_source')} as lead_source,
+            {_latest('occupation')} as occupation,
+            {_latest('country_code')} as country_code,
+            {_latest('city')} as city,
+            {_latest('seniority')} as seniority,
+            lower({_latest('industry')}) as industry,
+            arg_min(r.source_kind, coalesce(r.created_at, r.ingested_at)) as first_source_kind,
+            bool_or(r.email_is_freemail) filter (where r.email_valid) as is_email_freemail,
+            coalesce(bool_or(r.phone_valid), false) as has_valid_phone,
+            coalesce(bool_or(r.do_not_email), false) as is_do_not_email,
+            case
+                when bool_or(r.outcome in ({converted})) then true
+                when bool_or(r.outcome in ({lost})) then false
+            end as is_converted
+        from core.lead_records as r
+        inner join core.lead_identity as i on r.record_id = i.record_id
+        group by i.lead_id
+    """
+
+
+REQUIRED_COLUMNS = (
+    "record_id", "ingested_at", "created_at", "source_kind", "web_visits", "time_on_site_seconds", "page_views",
+    "email_opens", "email_clicks", "form_submissions", "employee_count", "last_activity_type", "last_activity_at",
+    "lead_origin", "lead_source", "occupation", "country_code", "city", "seniority", "industry",
+    "email_is_freemail", "email_valid", "phone_valid", "do_not_email", "outcome",
+)
+
+
+def read_features(conn: duckdb.DuckDBPyConnection, outcome_classes: tuple[tuple[str, bool], ...]) -> pl.DataFrame:
+    """One row per lead: its features and `is_converted` (true / false when decided, else null)."""
+    present = {row[0] for row in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'core' and table_name = 'lead_records'"
+    ).fetchall()}
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise ValueError(
+            f"core.lead_records lacks the column(s) {', '.join(missing)} that the conversion model reads "
+            "(docs/data_contracts.md); rebuild the core tables with the current normalization "
+            "(normalize with full_rebuild: true)"
+        )
+    # Sorted by lead so that folds depend on the seed only (Polars sorts faster than DuckDB here).
+    return conn.sql(feature_query(outcome_classes)).pl().sort("lead_id")
