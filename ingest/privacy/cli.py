@@ -99,7 +99,8 @@ _FREE_TEXT_REFUSED = (
 def _add_reason(parser: argparse.ArgumentParser, event_kind: str, default: str | None) -> None:
     codes = reason_codes(event_kind)
     parser.add_argument(
-        "--reason-code", required=default is None, default=default, choices=list(codes),
+        # Not required by argparse, so an old `--reason TEXT` gets the explanation, not "missing".
+        "--reason-code", default=default, choices=list(codes),
         help="why, from ingest/privacy/reason_codes.yaml: " + "; ".join(f"{k} = {v}" for k, v in codes.items()),
     )
     parser.add_argument("--ticket", help="ticket reference of the request, e.g. SR-4711 (no names)")
@@ -109,6 +110,9 @@ def _add_reason(parser: argparse.ArgumentParser, event_kind: str, default: str |
 def _refuse_free_text(command: str, args: argparse.Namespace) -> int | None:
     if getattr(args, "reason", None) is not None:
         print(f"leadwerk {command}: error: {_FREE_TEXT_REFUSED}", file=sys.stderr)
+        return USAGE
+    if getattr(args, "reason_code", None) is None:
+        print(f"leadwerk {command}: error: give --reason-code (see `leadwerk {command} --help`)", file=sys.stderr)
         return USAGE
     return None
 
