@@ -107,7 +107,7 @@ def erase_person(
     """
     check_reason("erasure", reason_code, ticket)
     if lead_id and not (email or phone) and not known_lead_ids(conn, [lead_id]):
-        raise UnknownLead(f"no lead {lead_id!r} in the warehouse; nothing erased")
+        raise UnknownLead(f"no lead {lead_id!r} in the warehouse; nothing erased (0 leads)")
     occurred_at = utc_naive(now)
     ensure_privacy_tables(conn)
     subject, subject_hash = resolve_subject(

@@ -81,7 +81,7 @@ def warehouse_with_one_lead(tmp_path) -> Path:
 
 def test_erase_of_an_unknown_lead_id_erases_nothing_and_fails(warehouse_with_one_lead):
     result = leadwerk(warehouse_with_one_lead, "erase", "--lead-id", "L-does-not-exist", "--reason-code", "art17_request")
-    assert_one_line_usage_error(result, "L-does-not-exist", "nothing erased")
+    assert_one_line_usage_error(result, "L-does-not-exist", "nothing erased (0 leads)")
     with duckdb.connect(str(warehouse_with_one_lead / "warehouse.duckdb"), read_only=True) as conn:
         assert conn.execute("select count(*) from core.golden_leads").fetchone() == (1,)
 
