@@ -73,9 +73,19 @@ def check_writable_data_dir() -> None:
             f"data directory {root} is not writable ({error.strerror or error}); "
             "fix its permissions or point LEADWERK_DATA_DIR elsewhere"
         ) from None
-    for path in (warehouse_path(), dagster_home(), landing_dir()):
+    # landing/ may be a read-only mount: the pipeline only reads it.
+    for path in (warehouse_path(), dagster_home()):
         if path.exists() and not os.access(path, os.W_OK):
             raise UsageError(f"{path} is not writable; fix its permissions")
+
+
+def _check_writable(folder: Path, why: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UsageError(f"{why}: {folder} ({error.strerror or error})") from None
 
 
 def _landing_has_files(folder: Path) -> bool:
@@ -87,12 +97,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else landing_dir()
     truth = Path(args.truth_dir) if args.truth_dir else None
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as error:
-        raise UsageError(f"cannot write to {out} ({error.strerror or error})") from None
+    _check_writable(out, "cannot write the demo files")
     if args.increment:
         summary = generate_increment(
             out, people=args.people, seed=args.seed, batch=args.increment, truth_dir=truth
@@ -114,6 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _landing_has_files(landing_dir()):
         from ingest.generate import generate_landing
 
+        _check_writable(landing_dir(), "the landing folder is empty and demo data cannot be written there")
         people = args.people or DEFAULT_DEMO_PEOPLE
         print(f"Landing folder {landing_dir()} is empty: generating {people:,} demo people.")
         generate_landing(landing_dir(), people=people, seed=args.seed, truth_dir=ground_truth_dir())
