@@ -38,6 +38,25 @@ class DedupeSummary:
         return asdict(self)
 
 
+# Cells starting with these are run as formulas by spreadsheet programs (OWASP "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells starting with a formula trigger get a leading single quote, as OWASP recommends.
+
+    The input CSV is the user's, so ids and values may hold `=HYPERLINK(...)`; the quote makes
+    Excel, LibreOffice and Google Sheets show the text instead of running it. Number columns
+    are left alone (a negative number is no formula).
+    """
+    pattern = "^[" + "".join("\\" + c if c in "-" else c for c in FORMULA_TRIGGERS) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(pattern)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
 def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
@@ -114,9 +133,9 @@ def dedupe_csv(
     mapped = map_columns(read_any_csv(input_path), id_column, mapping)
     normalized = normalize_for_matching(mapped, default_country)
     result = match_records(normalized, config)
-    result.clusters.select("record_id", "cluster_id").write_csv(output_path)
+    spreadsheet_safe(result.clusters.select("record_id", "cluster_id")).write_csv(output_path)
     if pairs_path is not None:
-        result.pairs.write_csv(pairs_path)
+        spreadsheet_safe(result.pairs).write_csv(pairs_path)
     sizes = result.clusters.group_by("cluster_id").len()["len"]
     return DedupeSummary(
         records=result.clusters.height,

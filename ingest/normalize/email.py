@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 from email_validator import EmailNotValidError, validate_email
 
-from ingest.normalize.rulebook import csv_column
+from ingest.normalize.rulebook import csv_column, load_csv
 from ingest.normalize.text import clean_text_expr
 
 _SPECIAL_USE_TLDS = ("arpa", "invalid", "local", "localhost", "onion", "test")
@@ -72,10 +72,50 @@ def email_domain_expr(normalized_email: pl.Expr) -> pl.Expr:
     return normalized_email.str.extract(r"@([^@]+)$", 1)
 
 
+_ALIASES_FILE = "email_aliases.csv"
+
+
+def _aliases() -> tuple[dict[str, str], list[str]]:
+    """Domain -> provider domain, and the provider domains that ignore dots (email_aliases.csv)."""
+    rules = load_csv(_ALIASES_FILE)
+    canonical = dict(zip(rules["domain"].to_list(), rules["canonical_domain"].to_list(), strict=True))
+    dotless = sorted({c for c, d in zip(rules["canonical_domain"], rules["ignores_dots"], strict=True)
+                      if str(d).strip().lower() == "true"})
+    return canonical, dotless
+
+
 def email_match_key_expr(normalized_email: pl.Expr, valid: pl.Expr) -> pl.Expr:
-    """Address without its plus tag (anna+news@x.de -> anna@x.de); NULL when invalid."""
-    key = normalized_email.str.replace(r"^([^@+]+)\+[^@]*@", "${1}@")
+    """One spelling per mailbox; NULL when invalid.
+
+    The plus tag goes (anna+news@x.de -> anna@x.de), provider aliases fold onto one domain and
+    dots go where the provider ignores them (x.y@googlemail.com -> xy@gmail.com), by the rules
+    in ingest/rules/email_aliases.csv.
+    """
+    canonical, dotless = _aliases()
+    local = normalized_email.str.extract(r"^([^@+]+)(?:\+[^@]*)?@[^@]+$", 1)
+    domain = normalized_email.str.extract(r"@([^@]+)$", 1).replace(canonical)
+    local = pl.when(domain.is_in(dotless)).then(local.str.replace_all(".", "", literal=True)).otherwise(local)
+    key = pl.coalesce(pl.concat_str([local, pl.lit("@"), domain]), normalized_email)
     return pl.when(valid).then(key)
+
+
+def email_match_key_sql(address: str) -> str:
+    """The same key as `email_match_key_expr` as a DuckDB expression over a lower-case address.
+
+    For text only SQL sees, such as the raw line of a quarantined row.
+    """
+    canonical, dotless = _aliases()
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    raw_domain = f"regexp_extract({address}, '@([^@]+)$', 1)"
+    cases = " ".join(f"WHEN {literal(d)} THEN {literal(c)}" for d, c in sorted(canonical.items()))
+    domain = f"(CASE {raw_domain} {cases} ELSE {raw_domain} END)" if cases else raw_domain
+    local = f"regexp_extract({address}, '^([^@+]+)', 1)"
+    if dotless:
+        local = f"(CASE WHEN {domain} IN ({', '.join(map(literal, dotless))}) THEN replace({local}, '.', '') ELSE {local} END)"
+    return f"({local} || '@' || {domain})"
 
 
 def email_is_freemail_expr(domain: pl.Expr) -> pl.Expr:

@@ -2,7 +2,8 @@
 
 The log is the controller's proof (DSGVO Art. 5(2) accountability) that requests were handled,
 so it must outlive the data it talks about and therefore may hold no personal data: kinds,
-counts per table, a salted subject hash and a reason scrubbed of anything that looks like one.
+counts per table, a salted subject hash, a reason code from reason_codes.yaml and a ticket
+reference. Free text is refused, because a request's wording quotes the person.
 """
 
 from __future__ import annotations
@@ -10,26 +11,49 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 import duckdb
 import polars as pl
+import yaml
 
 from ingest.privacy.tables import PRIVACY_LOG_SCHEMA, PRIVACY_LOG_TABLE
 from ingest.warehouse import append_rows
 
-_EMAIL_LIKE = re.compile(r"\S+@\S+")
-_PHONE_LIKE = re.compile(r"\+?\d[\d\s/().-]{5,}\d")
-REDACTED = "[redacted]"
+REASON_CODES_FILE = Path(__file__).with_name("reason_codes.yaml")
+# A ticket reference such as SR-4711, JIRA:DP-12 or 2026/0815: no spaces, no "@".
+_TICKET = re.compile(r"^[A-Za-z0-9#][A-Za-z0-9._:/#-]{0,63}$")
+_LONG_NUMBER = re.compile(r"\d{7,}")
 
 
-def scrub_reason(reason: str, known_terms: Iterable[str] = ()) -> str:
-    """Free-text reasons end up in the log; remove addresses, numbers and the subject's names."""
-    text = _PHONE_LIKE.sub(REDACTED, _EMAIL_LIKE.sub(REDACTED, reason))
-    for term in sorted({t for t in known_terms if t and len(t) > 1}, key=len, reverse=True):
-        text = re.sub(re.escape(term), REDACTED, text, flags=re.IGNORECASE)
-    return text.strip()
+class InvalidReason(ValueError):
+    """A reason code outside the list, or a ticket that is not a plain reference."""
+
+
+@cache
+def reason_codes(event_kind: str) -> dict[str, str]:
+    """Allowed codes (with their meaning) for `erasure` or `objection`."""
+    data = yaml.safe_load(REASON_CODES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (data.get(event_kind) or {}).items()}
+
+
+def check_reason(event_kind: str, reason_code: str, ticket: str | None) -> None:
+    codes = reason_codes(event_kind)
+    if reason_code not in codes:
+        raise InvalidReason(
+            f"reason code {reason_code!r} is not one of {', '.join(codes)} "
+            f"(ingest/privacy/reason_codes.yaml); free text is not stored"
+        )
+    if ticket is None:
+        return
+    if not _TICKET.match(ticket) or _LONG_NUMBER.fullmatch(ticket):
+        raise InvalidReason(
+            "--ticket takes a ticket reference such as SR-4711 (letters, digits, . _ : / # -, "
+            "no spaces, no e-mail addresses or phone numbers); the request text stays in the ticket system"
+        )
 
 
 def log_event(
@@ -40,8 +64,9 @@ def log_event(
     reason: str,
     counts: Mapping[str, int],
     subject_hash: str | None = None,
+    ticket: str | None = None,
 ) -> str:
-    """Append one event and return its id. `reason` must already be scrubbed."""
+    """Append one event and return its id. `reason` is a code or a fixed phrase, never free text."""
     event_id = uuid.uuid4().hex
     row = pl.DataFrame(
         {
@@ -51,6 +76,7 @@ def log_event(
             "reason": [reason],
             "counts": [json.dumps(dict(sorted(counts.items())), sort_keys=True)],
             "subject_hash": [subject_hash],
+            "ticket": [ticket],
         },
         schema=PRIVACY_LOG_SCHEMA,
     )

@@ -20,8 +20,10 @@ from typing import Any
 
 import duckdb
 
+from ingest.privacy.clock import utc_naive
 from ingest.privacy.compaction import compact_warehouse
-from ingest.privacy.erasure import SubjectNotSpecified, erase_person
+from ingest.privacy.audit import reason_codes
+from ingest.privacy.erasure import SubjectNotSpecified, UnknownLead, erase_person, known_lead_ids
 from ingest.privacy.notices import CHANNELS, record_notice
 from ingest.privacy.objection import record_objection
 from ingest.privacy.retention import apply_retention
@@ -75,18 +77,49 @@ def _republish(args: argparse.Namespace, conn: duckdb.DuckDBPyConnection) -> Non
         hook(conn)
 
 
-# A held lock (another writer, e.g. a running Dagster job) is a clean failure, not a traceback.
-_EXPECTED = (SubjectNotSpecified, ValueError, FileNotFoundError, duckdb.IOException)
+# Exit codes as documented in README.md: 2 = the request was invalid and nothing changed,
+# 1 = it could not be carried out (e.g. a held lock: another writer such as a running job).
+USAGE, FAILURE = 2, 1
+_EXPECTED = (SubjectNotSpecified, UnknownLead, ValueError, FileNotFoundError)
 
 
 def _fail(command: str, error: Exception) -> int:
-    print(f"leadwerk {command}: {error}", file=sys.stderr)
-    return 2
+    code = FAILURE if isinstance(error, duckdb.Error) else USAGE
+    print(f"leadwerk {command}: error: {str(error).strip().splitlines()[0] if str(error).strip() else error!r}",
+          file=sys.stderr)
+    return code
+
+
+_FREE_TEXT_REFUSED = (
+    "--reason (free text) is no longer accepted: the audit log must not hold what a request says "
+    "about a person. Use --reason-code CODE and --ticket REFERENCE"
+)
+
+
+def _add_reason(parser: argparse.ArgumentParser, event_kind: str, default: str | None) -> None:
+    codes = reason_codes(event_kind)
+    parser.add_argument(
+        # Not required by argparse, so an old `--reason TEXT` gets the explanation, not "missing".
+        "--reason-code", default=default, choices=list(codes),
+        help="why, from ingest/privacy/reason_codes.yaml: " + "; ".join(f"{k} = {v}" for k, v in codes.items()),
+    )
+    parser.add_argument("--ticket", help="ticket reference of the request, e.g. SR-4711 (no names)")
+    parser.add_argument("--reason", help=argparse.SUPPRESS)
+
+
+def _refuse_free_text(command: str, args: argparse.Namespace) -> int | None:
+    if getattr(args, "reason", None) is not None:
+        print(f"leadwerk {command}: error: {_FREE_TEXT_REFUSED}", file=sys.stderr)
+        return USAGE
+    if getattr(args, "reason_code", None) is None:
+        print(f"leadwerk {command}: error: give --reason-code (see `leadwerk {command} --help`)", file=sys.stderr)
+        return USAGE
+    return None
 
 
 def add_arguments_erase(parser: argparse.ArgumentParser) -> None:
     _add_subject(parser)
-    parser.add_argument("--reason", required=True, help="why (ticket number, 'Art. 17 request'); no names")
+    _add_reason(parser, "erasure", default=None)
 
 
 def _compact_and_republish(args: argparse.Namespace) -> None:
@@ -97,11 +130,15 @@ def _compact_and_republish(args: argparse.Namespace) -> None:
 
 
 def run_erase(args: argparse.Namespace) -> int:
+    if (refused := _refuse_free_text("erase", args)) is not None:
+        return refused
     try:
         with _warehouse() as conn:
-            report = erase_person(conn, **_subject(args), reason=args.reason, salt=_salt())
+            report = erase_person(
+                conn, **_subject(args), reason_code=args.reason_code, ticket=args.ticket, salt=_salt()
+            )
         _compact_and_republish(args)
-    except _EXPECTED as error:
+    except (*_EXPECTED, duckdb.Error) as error:
         return _fail("erase", error)
     print(json.dumps(report.to_metadata(), ensure_ascii=False))
     return 0
@@ -116,7 +153,7 @@ def run_subject_export(args: argparse.Namespace) -> int:
     try:
         with _warehouse() as conn:
             export = subject_export(conn, **_subject(args), salt=_salt())
-    except _EXPECTED as error:
+    except (*_EXPECTED, duckdb.Error) as error:
         return _fail("subject-export", error)
     path = write_subject_export(export, Path(args.output))
     counts = {k: len(v) for k, v in export.items() if isinstance(v, list | dict) and k != "consent_history"}
@@ -126,14 +163,18 @@ def run_subject_export(args: argparse.Namespace) -> int:
 
 def add_arguments_object(parser: argparse.ArgumentParser) -> None:
     _add_subject(parser)
-    parser.add_argument("--reason", default="Art. 21 objection", help="free text; no names")
+    _add_reason(parser, "objection", default="art21_objection")
 
 
 def run_object(args: argparse.Namespace) -> int:
+    if (refused := _refuse_free_text("object", args)) is not None:
+        return refused
     try:
         with _warehouse() as conn:
-            report = record_objection(conn, **_subject(args), reason=args.reason, salt=_salt())
-    except _EXPECTED as error:
+            report = record_objection(
+                conn, **_subject(args), reason_code=args.reason_code, ticket=args.ticket, salt=_salt()
+            )
+    except (*_EXPECTED, duckdb.Error) as error:
         return _fail("object", error)
     print(json.dumps({"event_id": report.event_id, "leads": report.leads,
                       "suppression_added": report.suppression_added}))
@@ -148,17 +189,39 @@ def add_arguments_notice(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--note", help="e.g. mailing name; no personal data")
 
 
-def run_notice(args: argparse.Namespace) -> int:
-    ids = list(args.lead_id)
-    if args.lead_ids_file:
-        ids += Path(args.lead_ids_file).read_text(encoding="utf-8").split()
-    if not ids:
-        return _fail("notice", ValueError("give --lead-id or --lead-ids-file"))
-    notified_at = datetime.fromisoformat(args.notified_at) if args.notified_at else datetime.now(UTC)
+def _notice_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
     try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--notified-at {text!r} is not an ISO date or time (e.g. 2026-02-01T09:00)") from None
+    if utc_naive(moment) > utc_naive(None):
+        raise ValueError(f"--notified-at {text!r} lies in the future")
+    return moment
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    try:
+        ids = list(args.lead_id)
+        if args.lead_ids_file:
+            try:
+                ids += Path(args.lead_ids_file).read_text(encoding="utf-8").split()
+            except OSError as error:
+                raise ValueError(f"cannot read --lead-ids-file {args.lead_ids_file}: {error.strerror}") from None
+        ids = sorted({i.strip() for i in ids if i.strip()})
+        if not ids:
+            raise ValueError("give --lead-id or --lead-ids-file")
+        notified_at = _notice_time(args.notified_at)
         with _warehouse() as conn:
+            unknown = sorted(set(ids) - known_lead_ids(conn, ids))
+            if unknown:
+                raise UnknownLead(
+                    f"{len(unknown)} of {len(ids)} lead ids are not in the warehouse "
+                    f"(first: {', '.join(unknown[:5])}); nothing recorded"
+                )
             count = record_notice(conn, ids, notified_at, args.channel, note=args.note)
-    except _EXPECTED as error:
+    except (*_EXPECTED, duckdb.Error) as error:
         return _fail("notice", error)
     print(json.dumps({"notices_recorded": count}))
     return 0
@@ -177,7 +240,7 @@ def run_retention(args: argparse.Namespace) -> int:
             report = apply_retention(conn, landing_dir=_data_dir() / "landing", policy=policy)
         if report.rows_deleted:
             _compact_and_republish(args)
-    except _EXPECTED as error:
+    except (*_EXPECTED, duckdb.Error) as error:
         return _fail("retention", error)
     print(json.dumps(report.to_metadata()))
     return 0

@@ -14,6 +14,7 @@ import duckdb
 import phonenumbers
 import polars as pl
 
+from ingest.normalize.email import email_match_key_sql
 from ingest.privacy.locate import LINEAGE, Subject
 from ingest.privacy.tables import PROTECTED_TABLES
 
@@ -21,7 +22,8 @@ _RECORD_COLUMN = re.compile(r"(^|_)record_id(_a|_b)?$")
 _LEAD_COLUMN = re.compile(r"(^|_)lead_id(_a|_b)?$")
 _EMAIL_COLUMNS = {"email", "email_match_key"}
 _PHONE_COLUMNS = {"phone", "mobile_phone"}
-# Text pieces of a quarantined line; the e-mail inside is compared by its match key.
+# Text pieces of a quarantined line; the e-mail inside is compared by its match key
+# (aliases folded as in ingest/rules/email_aliases.csv).
 _EMAIL_TOKEN = r"[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}"
 _FIELD_SPLIT = r"[;,\t\"{}\[\]|]"
 _SKIP_SCHEMAS = ("information_schema", "pg_catalog")
@@ -74,7 +76,9 @@ def _conditions(columns: list[str]) -> list[str]:
         if _LEAD_COLUMN.search(c):
             out.append(f'cast(t."{c}" as varchar) in (select lead_id from _privacy_leads)')
         if c in _EMAIL_COLUMNS:
-            out.append(f'lower(trim(cast(t."{c}" as varchar))) in (select term from _privacy_emails)')
+            address = f'lower(trim(cast(t."{c}" as varchar)))'
+            out.append(f"{address} in (select term from _privacy_emails)")
+            out.append(f"{email_match_key_sql(address)} in (select term from _privacy_emails)")
         if c in _PHONE_COLUMNS:
             out.append(f'cast(t."{c}" as varchar) in (select term from _privacy_phones)')
     if set(LINEAGE) <= names:
@@ -85,7 +89,7 @@ def _conditions(columns: list[str]) -> list[str]:
     if "raw_text" in names:
         out.append(
             "list_has_any(list_transform(regexp_extract_all(lower(t.raw_text), "
-            f"'{_EMAIL_TOKEN}'), x -> regexp_replace(x, '^([^@+]+)\\+[^@]*@', '\\1@')), "
+            f"'{_EMAIL_TOKEN}'), x -> {email_match_key_sql('x')}), "
             "(select coalesce(list(term), []) from _privacy_emails))"
         )
         out.append(
@@ -136,6 +140,19 @@ def _record_file_erasures(conn: duckdb.DuckDBPyConnection, schema: str, table: s
         f"insert into {FILE_ERASURES} select t.source_file, t.file_sha256, {layer}, count(*), "
         f"cast(timezone('UTC', now()) as timestamp) from \"{schema}\".\"{table}\" t where {where} group by all"
     )
+
+
+def subject_rows(conn: duckdb.DuckDBPyConnection, subject: Subject, schema: str, table: str) -> list[dict]:
+    """The rows of one table an erasure of `subject` would delete (subject access shows them)."""
+    conditions = _conditions(_column_names(conn, schema, table))
+    if not conditions:
+        return []
+    _register(conn, subject)
+    try:
+        where = " or ".join(f"({c})" for c in conditions)
+        return conn.sql(f'select t.* from "{schema}"."{table}" t where {where}').pl().to_dicts()
+    finally:
+        _unregister(conn)
 
 
 def delete_subject(conn: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:

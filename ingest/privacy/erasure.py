@@ -12,18 +12,33 @@ from datetime import datetime
 
 import duckdb
 
-from ingest.privacy.audit import log_event, scrub_reason
+from ingest.privacy.audit import check_reason, log_event
 from ingest.privacy.clock import utc_naive
 from ingest.privacy.deletion import delete_subject
 from ingest.privacy.identifiers import DEFAULT_REGION, hash_value, lookup_keys
 from ingest.privacy.locate import Subject, locate_subject
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import ensure_privacy_tables
-from ingest.warehouse import transaction
+from ingest.warehouse import table_exists, transaction
 
 
 class SubjectNotSpecified(ValueError):
     """No usable identifier: refusing to guess whom to erase."""
+
+
+class UnknownLead(ValueError):
+    """A lead id that no table knows: nothing to act on."""
+
+
+def known_lead_ids(conn: duckdb.DuckDBPyConnection, lead_ids: list[str]) -> set[str]:
+    """The ids among `lead_ids` that exist as golden leads or as ids merged into one."""
+    found: set[str] = set()
+    for table, column in (("core.golden_leads", "lead_id"), ("core.lead_id_merges", "retired_lead_id")):
+        if table_exists(conn, table):
+            found |= {r[0] for r in conn.execute(
+                f"select distinct cast({column} as varchar) from {table} where cast({column} as varchar) "
+                "in (select unnest(?))", [lead_ids]).fetchall()}
+    return found
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,8 @@ def erase_person(
     email: str | None = None,
     phone: str | None = None,
     lead_id: str | None = None,
-    reason: str,
+    reason_code: str,
+    ticket: str | None = None,
     salt: str,
     now: datetime | None = None,
     region: str = DEFAULT_REGION,
@@ -84,10 +100,14 @@ def erase_person(
     """Delete the person from raw, quarantine, core, marts, snapshots and privacy tables.
 
     Their e-mail keys and phones go onto the suppression list (reason `erasure`). A person not
-    found is still suppressed, so a request that precedes their data still keeps them out.
+    found by e-mail or phone is still suppressed, so a request that precedes their data still
+    keeps them out. A lead id that does not exist is refused (UnknownLead): there is nothing to
+    suppress and nothing to erase. `reason_code` comes from reason_codes.yaml; `ticket` is a
+    reference into the ticket system, never the request's text.
     """
-    if not reason or not reason.strip():
-        raise ValueError("an erasure needs a reason (it goes, scrubbed, into audit.privacy_log)")
+    check_reason("erasure", reason_code, ticket)
+    if lead_id and not (email or phone) and not known_lead_ids(conn, [lead_id]):
+        raise UnknownLead(f"no lead {lead_id!r} in the warehouse; nothing erased (0 leads)")
     occurred_at = utc_naive(now)
     ensure_privacy_tables(conn)
     subject, subject_hash = resolve_subject(
@@ -106,7 +126,8 @@ def erase_person(
             conn,
             event_kind="erasure",
             occurred_at=occurred_at,
-            reason=scrub_reason(reason, [*subject.names, *subject.email_keys, *subject.phones]),
+            reason=reason_code,
+            ticket=ticket,
             counts={**counts, "privacy.suppression_list (added)": added},
             subject_hash=subject_hash,
         )

@@ -14,9 +14,9 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from ingest.privacy.audit import log_event, scrub_reason
+from ingest.privacy.audit import check_reason, log_event
 from ingest.privacy.clock import utc_naive
-from ingest.privacy.erasure import resolve_subject
+from ingest.privacy.erasure import UnknownLead, known_lead_ids, resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import OBJECTIONS_SCHEMA, OBJECTIONS_TABLE, ensure_privacy_tables
@@ -36,11 +36,15 @@ def record_objection(
     email: str | None = None,
     phone: str | None = None,
     lead_id: str | None = None,
-    reason: str = "Art. 21 objection",
+    reason_code: str = "art21_objection",
+    ticket: str | None = None,
     salt: str,
     now: datetime | None = None,
     region: str = DEFAULT_REGION,
 ) -> ObjectionReport:
+    check_reason("objection", reason_code, ticket)
+    if lead_id and not (email or phone) and not known_lead_ids(conn, [lead_id]):
+        raise UnknownLead(f"no lead {lead_id!r} in the warehouse; nothing recorded")
     occurred_at = utc_naive(now)
     ensure_privacy_tables(conn)
     subject, subject_hash = resolve_subject(conn, email=email, phone=phone, lead_id=lead_id, salt=salt, region=region)
@@ -56,7 +60,8 @@ def record_objection(
         ))
         event_id = log_event(
             conn, event_kind="objection", occurred_at=occurred_at,
-            reason=scrub_reason(reason, [*subject.names, *subject.email_keys, *subject.phones]),
+            reason=reason_code,
+            ticket=ticket,
             counts={OBJECTIONS_TABLE: len(leads), "privacy.suppression_list (added)": added},
             subject_hash=subject_hash,
         )

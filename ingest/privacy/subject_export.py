@@ -17,11 +17,12 @@ import polars as pl
 
 from ingest.privacy.audit import log_event
 from ingest.privacy.clock import utc_naive
+from ingest.privacy.deletion import subject_rows
 from ingest.privacy.erasure import resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.locate import RAW_TABLES, Subject
 from ingest.privacy.tables import NOTICES_TABLE, OBJECTIONS_TABLE, ensure_privacy_tables
-from ingest.warehouse import table_exists
+from ingest.warehouse import table_columns, table_exists
 
 
 def _jsonable(value: Any) -> Any:
@@ -79,6 +80,34 @@ def _raw_rows(conn: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:
     return out
 
 
+def _quarantined(conn: duckdb.DuckDBPyConnection, subject: Subject) -> tuple[list[dict], list[dict]]:
+    """Quarantined rows about the person (by lineage or identifiers in the raw line) and their files."""
+    if not table_exists(conn, "quarantine.rows"):
+        return [], []
+    rows = sorted(
+        subject_rows(conn, subject, "quarantine", "rows"),
+        key=lambda r: (str(r.get("source_file")), r.get("source_row") or 0),
+    )
+    versions = sorted({(r["source_file"], r["file_sha256"]) for r in rows if r.get("source_file")})
+    files: list[dict] = []
+    if versions and table_exists(conn, "audit.file_registry"):
+        conn.register("_export_files", pl.DataFrame(versions, schema=["source_file", "file_sha256"], orient="row").to_arrow())
+        try:
+            cols = set(table_columns(conn, "audit.file_registry"))
+            keys = [c for c in ("source_file", "file_sha256") if c in cols]
+            wanted = [c for c in ("source_file", "file_sha256", "source_kind", "source_system", "status",
+                                  "ingested_at") if c in cols]
+            files = conn.sql(
+                f"select distinct {', '.join('r.' + c for c in wanted)} from audit.file_registry r "
+                f"join _export_files f using ({', '.join(keys)}) order by all"
+            ).pl().to_dicts() if "source_file" in keys else []
+        finally:
+            conn.unregister("_export_files")
+    known = {(f["source_file"], f.get("file_sha256")) for f in files}
+    files += [{"source_file": f, "file_sha256": h} for f, h in versions if (f, h) not in known]
+    return rows, files
+
+
 def _lifecycle(conn: duckdb.DuckDBPyConnection, leads: list[str]) -> dict[str, list[dict]]:
     """Every snapshot table's history rows for the leads (dbt snapshots, if built)."""
     tables = conn.execute(
@@ -133,6 +162,7 @@ def subject_export(
     source_records = _by_record(conn, "core.lead_records", records, "source_kind, source_system, source_file, source_row")
     consents = _by_record(conn, "core.consent_records", records, "channel, given_at nulls last, consent_id")
     notices = _by_lead(conn, NOTICES_TABLE, leads)
+    quarantined, quarantined_files = _quarantined(conn, subject)
     export = {
         "generated_at": generated_at,
         "legal_basis": "DSGVO Art. 15 (access) and Art. 14 (data not obtained from the person)",
@@ -140,6 +170,8 @@ def subject_export(
         "golden_records": _by_lead(conn, "core.golden_leads", leads),
         "source_records": source_records,
         "raw_rows": _raw_rows(conn, subject),
+        "quarantined_rows": quarantined,
+        "quarantined_files": quarantined_files,
         "consent_history": _consent_history(consents),
         "touchpoints": _by_record(conn, "core.touchpoints", records, "occurred_at nulls last, touchpoint_id"),
         "identity": _by_record(conn, "core.lead_identity", records, "record_id"),

@@ -13,6 +13,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from ingest.normalize.email import normalize_email_expr
 from ingest.privacy.identifiers import hash_columns
 from ingest.privacy.locate import raw_identifier_frame
 from ingest.privacy.tables import SUPPRESSION_SCHEMA, SUPPRESSION_TABLE, ensure_privacy_tables
@@ -95,6 +96,14 @@ def suppressed_hashes(conn: duckdb.DuckDBPyConnection, salt: str) -> pl.Series:
     return pl.concat([listed, derived]).unique()
 
 
+def legacy_email_key_expr(raw: pl.Expr) -> pl.Expr:
+    """The e-mail key before provider aliases were folded (lower case, plus tag removed).
+
+    Entries added before then hash this spelling; checking it too keeps those people out.
+    """
+    return normalize_email_expr(raw).str.replace(r"^([^@+]+)\+[^@]*@", "${1}@")
+
+
 def suppression_filter(conn: duckdb.DuckDBPyConnection, salt: str) -> Callable[[pl.DataFrame], pl.Series]:
     """The ingestion hook: a function telling which raw rows belong to a suppressed person.
 
@@ -106,11 +115,14 @@ def suppression_filter(conn: duckdb.DuckDBPyConnection, salt: str) -> Callable[[
     def is_suppressed(rows: pl.DataFrame) -> pl.Series:
         if rows.height == 0 or blocked.len() == 0:
             return pl.Series("suppressed", [False] * rows.height, dtype=pl.Boolean)
-        keys = raw_identifier_frame(rows).select("_email_key", "_phone_key", "_mobile_key")
-        hashes = hash_columns(keys, ["_email_key", "_phone_key", "_mobile_key"], salt)
+        keys = raw_identifier_frame(rows).with_columns(
+            _legacy_key=legacy_email_key_expr(pl.col("email") if "email" in rows.columns else pl.lit(None, pl.String))
+        ).select("_email_key", "_legacy_key", "_phone_key", "_mobile_key")
+        hashes = hash_columns(keys, ["_email_key", "_legacy_key", "_phone_key", "_mobile_key"], salt)
         listed = blocked.implode()
         hit = (
             pl.col("_email_key_hash").is_in(listed)
+            | pl.col("_legacy_key_hash").is_in(listed)
             | pl.col("_phone_key_hash").is_in(listed)
             | pl.col("_mobile_key_hash").is_in(listed)
         ).fill_null(False)

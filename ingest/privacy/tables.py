@@ -46,6 +46,7 @@ PRIVACY_LOG_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "counts": pl.String(),  # JSON object: table -> rows
     "subject_hash": pl.String(),
+    "ticket": pl.String(),  # reference into the ticket system holding the request itself
 }
 
 OWNED_TABLES: dict[str, dict[str, pl.DataType]] = {
@@ -64,6 +65,8 @@ def ensure_privacy_tables(conn: duckdb.DuckDBPyConnection) -> None:
     for name, schema in OWNED_TABLES.items():
         if not table_exists(conn, name):
             append_rows(conn, name, pl.DataFrame(schema=schema))
+    # Logs written before tickets were recorded gain the column (empty for their rows).
+    conn.execute(f"alter table {PRIVACY_LOG_TABLE} add column if not exists ticket varchar")
 
 
 def sync_policy_settings(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.publishing import layout
+from orchestration.publishing.bi_values import BiVocabularies, Vocabulary, load_bi_vocabularies
 from orchestration.publishing.pii_rules import PiiRules, load_pii_rules
 
 BI_SCHEMA = "bi"
@@ -29,6 +31,11 @@ META_TABLE = "published_version"
 # The serving files' storage format, whatever the warehouse connection's own: docs/bi.md
 # promises BI tools that any DuckDB >= 1.0 opens them.
 SERVING_STORAGE_VERSION = "v1.0.0"
+# Column types published to `bi` as they are: numbers, dates and flags carry no free text.
+_SAFE_TYPE = re.compile(
+    r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
+    r"|FLOAT|DOUBLE|DECIMAL\(\d+,\s*\d+\)|DATE|TIME|TIMESTAMP.*|INTERVAL|UUID)$"
+)
 
 
 class PublishError(RuntimeError):
@@ -48,6 +55,7 @@ class PublishResult:
     bytes: int
     parquet_bytes: int
     removed_leftovers: tuple[str, ...] = field(default=())
+    bi_left_out: tuple[str, ...] = field(default=())
 
     def to_metadata(self) -> dict[str, object]:
         """Plain JSON-able values (Dagster metadata, CLI summaries)."""
@@ -62,6 +70,7 @@ class PublishResult:
             "bytes": self.bytes,
             "parquet_bytes": self.parquet_bytes,
             "removed_leftovers": list(self.removed_leftovers),
+            "bi_left_out": list(self.bi_left_out),
         }
 
 
@@ -74,6 +83,7 @@ def publish(
     schemas: Sequence[str] = ("marts",),
     salt: str,
     pii_rules: PiiRules | None = None,
+    bi_vocabularies: BiVocabularies | None = None,
     on_progress: Callable[[str], None] | None = None,
     keep_previous: bool = True,
 ) -> PublishResult:
@@ -91,6 +101,7 @@ def publish(
         raise PublishError("an empty salt would make the bi hashes reversible by guessing")
     progress = on_progress or (lambda _step: None)
     rules = pii_rules or load_pii_rules()
+    vocabularies = bi_vocabularies or load_bi_vocabularies()
     published_at = _utc_naive(published_at or datetime.now(UTC))
     serving_dir = Path(serving_dir)
     serving_dir.mkdir(parents=True, exist_ok=True)
@@ -111,10 +122,12 @@ def publish(
         parquet_dir = version_dir / "parquet"
         full_tmp = serving_dir / layout.tmp_name(layout.SERVING_FILE, run_id)
         bi_tmp = serving_dir / layout.tmp_name(layout.BI_SERVING_FILE, run_id)
+        left_out: list[str] = []
         try:
             row_counts = _build(
                 conn, tables, full_tmp, bi_tmp, parquet_dir,
-                run_id=run_id, published_at=published_at, salt=salt, rules=rules, progress=progress,
+                run_id=run_id, published_at=published_at, salt=salt, rules=rules,
+                vocabularies=vocabularies, left_out=left_out, progress=progress,
             )
             progress("flush to disk")
             for path in (full_tmp, bi_tmp):
@@ -137,6 +150,7 @@ def publish(
             bytes=(serving_dir / layout.SERVING_FILE).stat().st_size,
             parquet_bytes=sum(p.stat().st_size for p in parquet_dir.rglob("*.parquet")),
             removed_leftovers=tuple(removed),
+            bi_left_out=tuple(left_out),
         )
 
 
@@ -180,6 +194,8 @@ def _build(
     published_at: datetime,
     salt: str,
     rules: PiiRules,
+    vocabularies: BiVocabularies,
+    left_out: list[str],
     progress: Callable[[str], None],
 ) -> dict[str, int]:
     """Fill the two temporary DuckDB files and the Parquet version directory; return row counts.
@@ -200,7 +216,10 @@ def _build(
             for schema, table in tables:
                 bi_table = table if schema == "marts" else f"{schema}__{table}"
                 progress(f"bi {BI_SCHEMA}.{bi_table}")
-                select = _bi_select(conn, source, schema, table, salt=salt, rules=rules)
+                select = _bi_select(
+                    conn, source, schema, table, salt=salt, rules=rules, vocabularies=vocabularies,
+                    left_out=left_out,
+                )
                 target = f"{_q(bi)}.{BI_SCHEMA}.{_q(bi_table)}"
                 conn.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {_q(source)}.{_q(schema)}.{_q(table)}")
                 bi_counts[f"{BI_SCHEMA}.{bi_table}"] = _count(conn, target)
@@ -257,29 +276,67 @@ def _write_meta(
 
 
 def _bi_select(
-    conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str, *, salt: str, rules: PiiRules
+    conn: duckdb.DuckDBPyConnection,
+    catalog: str,
+    schema: str,
+    table: str,
+    *,
+    salt: str,
+    rules: PiiRules,
+    vocabularies: BiVocabularies,
+    left_out: list[str],
 ) -> str:
-    """Select list for the PII-free copy of one table: listed columns hashed or left out."""
-    columns = [row[0] for row in conn.execute(f"DESCRIBE {_q(catalog)}.{_q(schema)}.{_q(table)}").fetchall()]
-    parts: list[str] = []
-    for column in columns:
+    """Select list for the PII-free copy of one table.
+
+    Personal columns are hashed or left out (pii_columns.yaml); numbers, dates and flags are
+    kept; text is kept only through its vocabulary (bi_vocabularies.yaml), other values become
+    `other`, and text without a vocabulary is left out and reported in `left_out`.
+    """
+    described = conn.execute(f"DESCRIBE {_q(catalog)}.{_q(schema)}.{_q(table)}").fetchall()
+    kept: list[tuple[str, str]] = []  # (published name, select expression), in the table's order
+    for column, column_type, *_ in described:
         action = rules.action(column)
-        if action == "keep":
-            parts.append(_q(column))
-        elif action == "hash":
-            parts.append(
+        if action == "hash":
+            kept.append((
+                column + "_hash",
                 f"CASE WHEN {_q(column)} IS NULL THEN NULL "
                 f"ELSE sha256({_literal(salt + ':')} || CAST({_q(column)} AS VARCHAR)) END "
-                f"AS {_q(column + '_hash')}"
-            )
-    names = [c for c in columns if rules.action(c) == "keep"] + [
-        c + "_hash" for c in columns if rules.action(c) == "hash"
-    ]
+                f"AS {_q(column + '_hash')}",
+            ))
+        elif action == "keep":
+            if _SAFE_TYPE.match(str(column_type)):
+                kept.append((column, _q(column)))
+            elif (vocabulary := vocabularies.get(column)) is not None:
+                kept.append((column, f"{_categorical(column, vocabulary, vocabularies.other_value)} AS {_q(column)}"))
+            else:
+                left_out.append(f"{schema}.{table}.{column}")
+    names = [name for name, _ in kept]
     if len({n.lower() for n in names}) != len(names):
         raise PublishError(f"{schema}.{table}: a hashed column's name collides with an existing column")
-    if not parts:
-        raise PublishError(f"{schema}.{table}: every column is personal data; nothing left for bi")
-    return ", ".join(parts)
+    if not names:
+        raise PublishError(f"{schema}.{table}: every column is personal data or free text; nothing left for bi")
+    return ", ".join(sql for _, sql in kept)
+
+
+def _categorical(column: str, vocabulary: Vocabulary, other: str) -> str:
+    """SQL keeping a text value that is in the vocabulary (or matches its pattern), else `other`."""
+
+    def known(value: str) -> str:
+        terms = []
+        if vocabulary.values:
+            terms.append(f"{value} IN ({', '.join(_literal(v) for v in sorted(vocabulary.values))})")
+        if vocabulary.pattern:
+            terms.append(f"regexp_full_match({value}, {_literal(vocabulary.pattern)})")
+        return " OR ".join(terms) or "false"
+
+    text = f"CAST({_q(column)} AS VARCHAR)"
+    if vocabulary.separator:
+        sep = _literal(vocabulary.separator)
+        return (
+            f"CASE WHEN {_q(column)} IS NULL THEN NULL ELSE array_to_string(list_transform("
+            f"string_split({text}, {sep}), x -> CASE WHEN {known('x')} THEN x ELSE {_literal(other)} END), {sep}) END"
+        )
+    return f"CASE WHEN {_q(column)} IS NULL THEN NULL WHEN {known(text)} THEN {text} ELSE {_literal(other)} END"
 
 
 def _source_tables(conn: duckdb.DuckDBPyConnection, schemas: Sequence[str]) -> list[tuple[str, str]]:

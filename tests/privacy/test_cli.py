@@ -30,7 +30,7 @@ def parse(command: str, argv: list[str]) -> argparse.Namespace:
 
 def test_erase_command_erases_and_republishes_through_the_hook(warehouse_file: Path, capsys) -> None:
     calls = []
-    args = parse("erase", ["--email", "anna.schmidt@example.de", "--reason", "Ticket 4711"])
+    args = parse("erase", ["--email", "anna.schmidt@example.de", "--reason-code", "art17_request", "--ticket", "SR-4711"])
     args.republish = lambda conn: calls.append(conn.execute("select count(*) from core.golden_leads").fetchone()[0])
     assert cli.run_erase(args) == 0
     assert calls == [1]
@@ -42,7 +42,7 @@ def test_erase_command_erases_and_republishes_through_the_hook(warehouse_file: P
 
 def test_erase_command_needs_exactly_one_identifier() -> None:
     with pytest.raises(SystemExit):
-        parse("erase", ["--email", "a@b.de", "--phone", "0171", "--reason", "x"])
+        parse("erase", ["--email", "a@b.de", "--phone", "0171", "--reason-code", "art17_request"])
 
 
 def test_subject_export_command_writes_the_file(warehouse_file: Path, tmp_path: Path) -> None:
@@ -60,4 +60,4 @@ def test_notice_command_records_each_lead(warehouse_file: Path) -> None:
 
 
 def test_commands_without_a_warehouse_fail_cleanly(data_dir: Path) -> None:
-    assert cli.run_erase(parse("erase", ["--lead-id", "L-1", "--reason", "x"])) == 2
+    assert cli.run_erase(parse("erase", ["--lead-id", "L-1", "--reason-code", "art17_request"])) == 2

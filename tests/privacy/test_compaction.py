@@ -15,7 +15,7 @@ from privacy.privacy_warehouse import build_warehouse
 def _build(path: Path) -> None:
     with duckdb.connect(str(path)) as conn:
         build_warehouse(conn, ANNA + BERND)
-        erase_person(conn, email="anna.schmidt@example.de", reason="Art. 17", salt=SALT)
+        erase_person(conn, email="anna.schmidt@example.de", reason_code="art17_request", salt=SALT)
 
 
 def _relations(path: Path) -> list[tuple]:

@@ -122,7 +122,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         lead_ids = subject_export(conn, email=person["email"], salt=salt)["lead_ids"]
         lead_rows_before = _lead_rows(conn, _parquet(root), lead_ids)
         export = subject_export(conn, email=person["email"].upper(), salt=salt)
-        erase_person(conn, email=person["email"].upper(), reason="Art. 17 ticket 1", salt=salt)
+        erase_person(conn, email=person["email"].upper(), reason_code="art17_request", ticket="T-1", salt=salt)
     compact_warehouse(warehouse)
     with duckdb.connect(str(warehouse)) as conn:
         # Republish without keeping the pre-erasure version for open readers: no served file

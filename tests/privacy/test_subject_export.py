@@ -58,3 +58,15 @@ def test_export_is_written_as_json_and_audited_without_personal_data(warehouse, 
 def test_export_of_an_unknown_person_is_empty(warehouse: duckdb.DuckDBPyConnection) -> None:
     export = subject_export(warehouse, email="nobody@example.org", salt=SALT)
     assert export["source_records"] == [] and export["golden_records"] == []
+
+
+def test_export_includes_quarantined_rows_and_the_files_they_came_from(warehouse: duckdb.DuckDBPyConnection) -> None:
+    export = subject_export(warehouse, email="anna.schmidt@example.de", salt=SALT)
+    assert [(r["source_file"], r["source_row"], r["reason"]) for r in export["quarantined_rows"]] == [
+        ("purchased_lists/adressdirekt/old.csv", 7, "wrong_field_count"),
+        ("purchased_lists/adressdirekt/old.csv", 8, "truncated_row"),
+    ]
+    assert "ANNA.SCHMIDT+x@example.de" in export["quarantined_rows"][0]["raw_text"]
+    assert [f["source_file"] for f in export["quarantined_files"]] == ["purchased_lists/adressdirekt/old.csv"]
+    # Someone else's quarantined line is not part of Anna's export.
+    assert "Herr;;Bad;Row" not in json.dumps(export)

@@ -24,7 +24,7 @@ RAW_ROWS = pl.DataFrame({
 
 
 def test_rows_of_an_erased_person_are_suppressed_whatever_the_spelling(warehouse: duckdb.DuckDBPyConnection) -> None:
-    erase_person(warehouse, email="anna.schmidt@example.de", reason="Art. 17", salt=SALT)
+    erase_person(warehouse, email="anna.schmidt@example.de", reason_code="art17_request", salt=SALT)
     is_suppressed = suppression_filter(warehouse, SALT)
     assert is_suppressed(RAW_ROWS).to_list() == [True, True, True, False, False]
 
@@ -34,13 +34,13 @@ def test_nothing_is_suppressed_before_any_erasure(warehouse: duckdb.DuckDBPyConn
 
 
 def test_mobile_phone_column_is_checked_too(warehouse: duckdb.DuckDBPyConnection) -> None:
-    erase_person(warehouse, phone="+491712345678", reason="Art. 17", salt=SALT)
+    erase_person(warehouse, phone="+491712345678", reason_code="art17_request", salt=SALT)
     rows = pl.DataFrame({"email": [None], "phone": ["030 999999"], "mobile_phone": ["+49 171 2345678"]})
     assert suppression_filter(warehouse, SALT)(rows).to_list() == [True]
 
 
 def test_a_different_salt_matches_nothing(warehouse: duckdb.DuckDBPyConnection) -> None:
-    erase_person(warehouse, email="anna.schmidt@example.de", reason="Art. 17", salt=SALT)
+    erase_person(warehouse, email="anna.schmidt@example.de", reason_code="art17_request", salt=SALT)
     assert not suppression_filter(warehouse, "another-installation")(RAW_ROWS).any()
 
 
@@ -67,7 +67,7 @@ def test_an_opt_out_on_only_some_records_does_not_suppress(warehouse: duckdb.Duc
 
 
 def test_an_empty_frame_gives_an_empty_mask(warehouse: duckdb.DuckDBPyConnection) -> None:
-    erase_person(warehouse, email="anna.schmidt@example.de", reason="Art. 17", salt=SALT)
+    erase_person(warehouse, email="anna.schmidt@example.de", reason_code="art17_request", salt=SALT)
     assert suppression_filter(warehouse, SALT)(RAW_ROWS.head(0)).len() == 0
 
 

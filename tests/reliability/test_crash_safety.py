@@ -40,7 +40,7 @@ def _environment(root: Path) -> dict[str, str]:
 def _run(root: Path, kill_when: re.Pattern | None = None) -> tuple[int, bool]:
     """`leadwerk run` in its own process group; SIGKILL the group when a log line matches."""
     process = subprocess.Popen(
-        [str(LEADWERK), "run"], env=_environment(root), stdout=subprocess.PIPE,
+        [str(LEADWERK), "run", "--verbose"], env=_environment(root), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     watchdog = threading.Timer(RUN_TIMEOUT_SECONDS, lambda: os.killpg(process.pid, signal.SIGKILL))
@@ -57,6 +57,14 @@ def _run(root: Path, kill_when: re.Pattern | None = None) -> tuple[int, bool]:
     finally:
         watchdog.cancel()
         log.close()
+
+
+def _run_statuses(root: Path) -> list[str]:
+    """Statuses of the data directory's Dagster runs, oldest first."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(root / "dagster_home")) as instance:
+        return [run.status.value for run in reversed(instance.get_runs())]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +111,7 @@ def test_killed_refresh_rerun_matches_a_clean_run(tmp_path_factory, landing, cle
 
     code, _ = _run(root)
     assert code == 0, (root.parent / "run-clean.log").read_text()[-3000:]
+    assert _run_statuses(root) == ["FAILURE", "SUCCESS"], "the killed run must be marked failed, not left STARTED"
 
     assert table_digests(root / "warehouse.duckdb", WAREHOUSE_SCHEMAS) == table_digests(
         clean_run / "warehouse.duckdb", WAREHOUSE_SCHEMAS

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,23 @@ from orchestration.publishing import publish
 
 from .settings import PUBLISHED_AT, SALT
 from .synthetic_warehouse import build_marts
+
+
+SYNTHETIC_VOCABULARIES = Path(__file__).with_name("bi_vocabularies.yaml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def synthetic_bi_vocabularies() -> Iterator[None]:
+    """The synthetic marts' text columns have their own vocabularies (also for child processes)."""
+    from orchestration.publishing.bi_values import VOCABULARY_FILE_ENV
+
+    before = os.environ.get(VOCABULARY_FILE_ENV)
+    os.environ[VOCABULARY_FILE_ENV] = str(SYNTHETIC_VOCABULARIES)
+    yield
+    if before is None:
+        os.environ.pop(VOCABULARY_FILE_ENV, None)
+    else:
+        os.environ[VOCABULARY_FILE_ENV] = before
 
 
 @pytest.fixture
