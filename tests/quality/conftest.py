@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-from warehouse_fixture import AS_OF, build_warehouse
-
-from quality import SuiteOutcome, run_suite
+from quality_checks import open_copy
+from warehouse_fixture import build_warehouse
 
 N_LEADS = 120
 
@@ -23,50 +21,8 @@ def template_path(tmp_path_factory) -> Path:
     return path
 
 
-def open_copy(template: Path, directory: Path) -> duckdb.DuckDBPyConnection:
-    target = directory / "warehouse.duckdb"
-    shutil.copy(template, target)
-    return duckdb.connect(str(target))
-
-
 @pytest.fixture
 def warehouse(template_path, tmp_path):
     conn = open_copy(template_path, tmp_path)
     yield conn
     conn.close()
-
-
-def validate(conn: duckdb.DuckDBPyConnection, suite: str, **kwargs) -> SuiteOutcome:
-    """Runs a suite "as of" the generated warehouse's reference moment."""
-    return run_suite(conn, suite, now=AS_OF, **kwargs)
-
-
-def run_with_injections(template, directory, suite, injections) -> tuple[SuiteOutcome, dict]:
-    """Applies every injection (each corrupting its own rows) to one copy, then validates once.
-
-    Each injection returns the ids it corrupted; injections touch disjoint rows and distinct
-    rules, so every expectation's count belongs to exactly one injection.
-    """
-    conn = open_copy(template, directory)
-    try:
-        injected = {name: inject(conn) for name, inject in injections.items()}
-        return validate(conn, suite), injected
-    finally:
-        conn.close()
-
-
-def ids(conn: duckdb.DuckDBPyConnection, sql: str, *params) -> list[str]:
-    """The first column of a query, for picking rows to corrupt."""
-    return [row[0] for row in conn.execute(sql, list(params)).fetchall()]
-
-
-def assert_fails_exactly(outcome: SuiteOutcome, name: str, count: int, expected_ids) -> None:
-    """The suite is blocked by `name`, which counted exactly `count` rows, sampled by id."""
-    failed = outcome.outcome(name)
-    assert not outcome.passed
-    assert outcome.severity == "error"
-    assert failed.severity == "error"
-    assert not failed.success
-    assert failed.exception is None
-    assert failed.unexpected_count == count
-    assert set(failed.sample_ids) == set(expected_ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_fails_exactly, ids, run_with_injections, validate
+from quality_checks import assert_fails_exactly, ids, run_with_injections, validate
 
 LEADS = """
     select c.lead_id from marts.mart_contactability c

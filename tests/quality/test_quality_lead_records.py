@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import assert_fails_exactly, ids, run_with_injections, validate
+from quality_checks import assert_fails_exactly, ids, run_with_injections, validate
 from warehouse_fixture import AS_OF
 
 

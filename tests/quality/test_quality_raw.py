@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import assert_fails_exactly, ids, run_with_injections, validate
+from quality_checks import assert_fails_exactly, ids, run_with_injections, validate
 
 FILE_VERSION = "source_file || '@' || left(file_sha256, 12)"
 

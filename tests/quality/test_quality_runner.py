@@ -9,7 +9,7 @@ from datetime import datetime
 
 import duckdb
 import pytest
-from conftest import ids, open_copy, validate
+from quality_checks import ids, open_copy, validate
 from warehouse_fixture import AS_OF
 
 from quality import SUITE_NAMES, SUITE_TARGETS, SuiteOutcome, run_suite

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import build_behaviour_warehouse
+from behaviour_warehouse import build_behaviour_warehouse
 
 from scoring import load_settings, train_and_score
 from scoring.features import FEATURES, feature_query
