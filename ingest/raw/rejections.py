@@ -23,7 +23,7 @@ def rejected_files(conn: duckdb.DuckDBPyConnection, batch_id: str | None = None)
         return []
     notes = (
         f"left join {QUARANTINE_TABLE} q on q.source_file = f.source_file and q.file_sha256 = f.file_sha256"
-        " and q.source_row = 0 and q.stage = 'ingest'"
+        " and q.source_row = 0"
         if table_exists(conn, QUARANTINE_TABLE) else
         "left join (select null::varchar as reason, null::varchar as reason_detail) q on false"
     )
