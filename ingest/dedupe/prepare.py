@@ -118,6 +118,9 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
                 pl.min_horizontal("fn_phon", "ln_phon"), pl.lit("|"), pl.max_horizontal("fn_phon", "ln_phon")
             )
         ),
+        street_key=pl.when(pl.col("street_fold").is_not_null()).then(
+            pl.concat_str(pl.col("street_fold"), pl.lit("|"), pl.col("house_number").fill_null(""))
+        ),
     )
     prepared = prepared.with_columns(
         full_name=pl.when(pl.col("fn_canon").is_not_null() & pl.col("ln_fold").is_not_null()).then(
@@ -126,12 +129,27 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
     ).with_columns(
         name_count=pl.when(pl.col("full_name").is_not_null()).then(pl.len().over("full_name")).cast(pl.UInt32)
     )
-    return _drop_shared_values(prepared, config)
+    prepared = _drop_shared_values(prepared, config)
+    # How many records carry each value: how much an exact agreement on it says (a rare
+    # surname agreeing is stronger evidence than a common one). Kept in half-bit steps, so a
+    # record's count moves (and its pairs are compared again) only when its value becomes
+    # notably more common, not with every new record that shares it.
+    return prepared.with_columns(
+        pl.when(pl.col(column).is_not_null()).then(
+            pl.lit(2.0).pow((pl.len().over(column).cast(pl.Float64).log(2) * 2).round() / 2)
+        ).cast(pl.Float32).alias(f"freq_{column}")
+        for column in FREQUENCY_COLUMNS
+    )
+
+
+# Columns whose value frequencies weigh exact agreements (see compare.TF_FIELDS).
+FREQUENCY_COLUMNS = ("fn_fold", "ln_fold", "company_key", "postcode", "city_fold")
 
 
 def _drop_shared_values(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
     """Forget e-mails and phones that many different last names use (role inboxes, switchboards)."""
-    name = pl.col("ln_phon")
+    # Sites and companies without a person's name count by their own name.
+    name = pl.coalesce(pl.col("ln_phon"), pl.col("company_key"))
     limit = config.shared_value_max_names
     return prepared.with_columns(
         email_key=pl.when(name.n_unique().over("email_key") <= limit).then(pl.col("email_key")),

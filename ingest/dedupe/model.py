@@ -1,0 +1,271 @@
+"""Match weights learned from each run's own data (Fellegi-Sunter), stored as a readable table.
+
+Each field's comparison falls into a level (compare._levels: 0 = exact ... last = disagree).
+A level's evidence is log2(m / u): m is how often true duplicates fall into it, u how often two
+records picked at random do. u is counted on random record pairs (exact agreement is computed
+from the value frequencies directly); m and the share of duplicates among all pairs (the prior)
+are estimated by expectation-maximisation over the blocked candidate pairs, with u held fixed.
+
+Guards: a tiny input (too few records or candidate pairs) keeps the configured bits of
+ingest/rules/dedupe.yaml; EM runs a bounded number of rounds from those bits; m is smoothed
+towards its starting value; the fitted evidence must fall from level to level and the last
+level may not count in favour; a fit that finds no duplicates at all is not used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from ingest.dedupe.config import DedupeConfig
+from ingest.fingerprint import fingerprint
+
+# Levels per field, strongest first; the labels are what a person reads in core.lead_match_model.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "first_name": ("exact", "nickname or first part", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or phonetic",
+                   "initial only", "different"),
+    "last_name": ("exact", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80, phonetic or one part of a double name",
+                  "different"),
+    "birth_date": ("exact", "day/month swapped or one digit off", "same year", "different"),
+    "email": ("exact", "similar (>= 0.93)", "different"),
+    "phone": ("exact", "same last seven digits", "different"),
+    "company": ("exact (legal form stripped)", "similar (>= 0.92, words in any order)", "similar (>= 0.80)",
+                "different"),
+    "street": ("same street and house number", "similar street, same house number",
+               "similar street, house number missing", "similar street, other house number", "different"),
+    "postcode": ("exact", "one character off", "different"),
+    "city": ("exact", "similar (>= 0.90)", "different"),
+}
+
+# Which configured field (dedupe.yaml `fields`, three levels agree/partial/disagree) gives the
+# starting evidence of each level: 0 agree, 1 partial, 2 disagree.
+_START = {
+    "first_name": ("first_name", (0, 0, 0, 1, 1, 2)),
+    "last_name": ("last_name", (0, 0, 1, 2)),
+    "birth_date": ("birth_date", (0, 1, 1, 2)),
+    "email": ("email", (0, 1, 2)),
+    "phone": ("phone", (0, 1, 2)),
+    "company": ("company", (0, 0, 1, 2)),
+    "street": ("address", (0, 0, 1, 2, 2)),
+    "postcode": ("address", (0, 1, 2)),
+    "city": ("address", (1, 1, 2)),
+}
+
+# Column whose equality is each field's level 0, for the exact-agreement u.
+EXACT_KEYS = {
+    "first_name": "fn_fold", "last_name": "ln_fold", "birth_date": "birth_date", "email": "email_key",
+    "phone": "phone", "company": "company_key", "street": "street_key", "postcode": "postcode",
+    "city": "city_fold",
+}
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """Evidence in bits per field and level, the prior, and how it was obtained."""
+
+    weights: pl.DataFrame  # field, level, label, m, u, bits, records_with_value
+    prior_bits: float
+    source: str  # "fitted" or "configured"
+    stats: dict[str, float | int | str] = field(default_factory=dict)
+
+    @property
+    def fitted(self) -> bool:
+        return self.source == "fitted"
+
+    def bits(self) -> dict[str, list[float]]:
+        return {
+            name: group.sort("level")["bits"].to_list()
+            for (name,), group in self.weights.group_by("field", maintain_order=True)
+        }
+
+    def fingerprint(self) -> str:
+        return fingerprint(texts=[repr(self.prior_bits), self.source, self.weights.write_csv(float_precision=6)])
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per field and level, plus a `prior` row: what core.lead_match_model holds."""
+        prior = pl.DataFrame({
+            "field": ["prior"], "level": [0], "label": ["share of duplicates among all record pairs"],
+            "m": [None], "u": [None], "bits": [self.prior_bits], "records_with_value": [None],
+        }, schema=self.weights.schema)
+        return pl.concat([prior, self.weights]).with_columns(
+            source=pl.lit(self.source),
+            records=pl.lit(int(self.stats.get("records", 0)), pl.Int64),
+        )
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame) -> MatchModel:
+        prior = frame.filter(pl.col("field") == "prior")
+        weights = frame.filter(pl.col("field") != "prior").select(
+            "field", "level", "label", "m", "u", "bits", "records_with_value"
+        )
+        return cls(
+            weights=weights.cast({"level": pl.Int8}),
+            prior_bits=float(prior["bits"][0]),
+            source=str(frame["source"][0]),
+            stats={"records": int(frame["records"][0])},
+        )
+
+    def metadata(self) -> dict[str, float | int | str]:
+        """Flat figures for the Dagster asset: the prior and each field's exact-agreement and
+        disagreement bits."""
+        meta: dict[str, float | int | str] = {"model_source": self.source, "model_prior_bits": round(self.prior_bits, 2)}
+        for name, bits in self.bits().items():
+            meta[f"model_bits_{name}_exact"] = round(bits[0], 2)
+            meta[f"model_bits_{name}_different"] = round(bits[-1], 2)
+        meta |= {f"model_{k}": v for k, v in self.stats.items() if k != "records"}
+        return meta
+
+
+def _weights_frame(
+    m: dict[str, np.ndarray], u: dict[str, np.ndarray], bits: dict[str, np.ndarray], holding: dict[str, int] | None = None
+) -> pl.DataFrame:
+    rows = [
+        {"field": name, "level": level, "label": LEVELS[name][level], "m": float(m[name][level]),
+         "u": float(u[name][level]), "bits": float(bits[name][level]),
+         "records_with_value": (holding or {}).get(name)}
+        for name in LEVELS for level in range(len(LEVELS[name]))
+    ]
+    return pl.DataFrame(rows, schema={"field": pl.String, "level": pl.Int8, "label": pl.String,
+                                      "m": pl.Float64, "u": pl.Float64, "bits": pl.Float64,
+                                      "records_with_value": pl.Int64}).with_columns(pl.col("m", "u").fill_nan(None))
+
+
+def configured_model(config: DedupeConfig, records: int = 0) -> MatchModel:
+    """Today's hand-set bits, spread over the levels: the starting point and the fallback."""
+    m, u, bits = {}, {}, {}
+    for name, (source, classes) in _START.items():
+        weight = config.fields[source]
+        by_class = (weight.bits_agree, weight.bits_partial, weight.bits_disagree)
+        bits[name] = np.array([by_class[c] for c in classes], dtype=float)
+        m[name] = np.full(len(classes), np.nan)
+        u[name] = np.full(len(classes), np.nan)
+    return MatchModel(_weights_frame(m, u, bits), config.prior_bits, "configured", {"records": records})
+
+
+def exact_u(prepared: pl.DataFrame, name: str) -> float:
+    """Probability that two random records holding the field agree exactly: sum of squared shares."""
+    column = EXACT_KEYS[name]
+    values = prepared.get_column(column).drop_nulls() if column in prepared.columns else pl.Series([], dtype=pl.String)
+    if values.len() < 2:
+        return float("nan")
+    counts = values.value_counts()["count"].cast(pl.Float64)
+    total = float(values.len())
+    return float(((counts * (counts - 1)).sum()) / (total * (total - 1)))
+
+
+def random_pairs(n: int, size: int, seed: int) -> pl.DataFrame:
+    """Distinct random record pairs (a < b); the same data and seed give the same pairs."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, size=size, dtype=np.int64)
+    b = rng.integers(0, n, size=size, dtype=np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    keep = low != high
+    return pl.DataFrame({"a": low[keep].astype(np.uint32), "b": high[keep].astype(np.uint32)}).unique().sort("a", "b")
+
+
+def level_counts(compared: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Per field, how many pairs fall into each level (missing values not counted)."""
+    counts = {}
+    for name, labels in LEVELS.items():
+        column = compared.get_column(f"lvl_{name}").drop_nulls()
+        counts[name] = np.bincount(column.cast(pl.Int64).to_numpy(), minlength=len(labels)).astype(float)[: len(labels)]
+    return counts
+
+
+def estimate_u(prepared: pl.DataFrame, random_compared: pl.DataFrame) -> dict[str, np.ndarray]:
+    """u per field and level: exact agreement from value frequencies, the other levels from
+    random pairs (add-one smoothed, so an unseen level is rare, not impossible)."""
+    sampled = level_counts(random_compared)
+    u = {}
+    for name, counts in sampled.items():
+        exact = exact_u(prepared, name)
+        rest = counts[1:] + 1.0
+        rest = rest / rest.sum()
+        if math.isnan(exact):
+            exact = (counts[0] + 1.0) / (counts.sum() + len(counts))
+        exact = min(max(exact, 1e-9), 0.5)
+        u[name] = np.concatenate([[exact], rest * (1.0 - exact)])
+    return u
+
+
+def _patterns(compared: pl.DataFrame) -> pl.DataFrame:
+    columns = [f"lvl_{name}" for name in LEVELS]
+    return compared.group_by(columns).len("count")
+
+
+def fit_model(
+    prepared: pl.DataFrame,
+    random_compared: pl.DataFrame,
+    candidate_compared: pl.DataFrame,
+    config: DedupeConfig,
+) -> MatchModel:
+    """Fellegi-Sunter weights for this data, or the configured ones when it cannot be fitted."""
+    n = prepared.height
+    start = configured_model(config, n)
+    if n < config.model.min_records or candidate_compared.height < config.model.min_candidate_pairs:
+        return MatchModel(start.weights, start.prior_bits, "configured",
+                          {"records": n, "reason": "too few records or candidate pairs to learn from"})
+    u = estimate_u(prepared, random_compared)
+    start_bits = start.bits()
+    # Starting m: today's bits read as log2(m/u), normalised per field.
+    m0 = {}
+    for name in LEVELS:
+        raw = u[name] * np.power(2.0, np.array(start_bits[name]))
+        m0[name] = raw / raw.sum()
+    all_pairs = n * (n - 1) / 2.0
+    patterns = _patterns(candidate_compared)
+    counts = patterns["count"].to_numpy().astype(float)
+    levels = {name: patterns[f"lvl_{name}"].to_numpy() for name in LEVELS}  # float with NaN for missing
+    present = {name: ~np.isnan(levels[name].astype(float)) for name in LEVELS}
+    index = {name: np.nan_to_num(levels[name].astype(float), nan=0).astype(int) for name in LEVELS}
+
+    settings = config.model
+    prior = min(0.5, max(1.0 / all_pairs, 0.5 * n / all_pairs))
+    m = {name: m0[name].copy() for name in LEVELS}
+    iterations, change = 0, float("inf")
+    while iterations < settings.max_iterations and change > settings.tolerance:
+        iterations += 1
+        log_odds = np.full(len(counts), math.log(prior / (1.0 - prior)))
+        for name in LEVELS:
+            ratio = np.log(m[name] / u[name])
+            log_odds += np.where(present[name], ratio[index[name]], 0.0)
+        match = counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+        change = 0.0
+        for name in LEVELS:
+            k = len(LEVELS[name])
+            observed = np.bincount(index[name][present[name]], weights=match[present[name]], minlength=k)[:k]
+            updated = (observed + settings.smoothing * m0[name]) / (observed.sum() + settings.smoothing)
+            updated = np.maximum(updated, 1e-6)
+            updated = updated / updated.sum()
+            change = max(change, float(np.abs(updated - m[name]).max()))
+            m[name] = updated
+        expected = float(match.sum())
+        new_prior = min(max(expected / all_pairs, 1.0 / all_pairs), settings.max_duplicate_pairs_per_record * n / all_pairs)
+        change = max(change, abs(math.log(new_prior / prior)))
+        prior = new_prior
+
+    expected_duplicates = prior * all_pairs
+    if expected_duplicates < 1.0:
+        return MatchModel(start.weights, start.prior_bits, "configured",
+                          {"records": n, "reason": "the fit found no duplicates"})
+    bits = {name: _sane(np.log2(m[name] / u[name]), settings.max_bits) for name in LEVELS}
+    holding = {name: int(prepared.get_column(column).count()) for name, column in EXACT_KEYS.items()}
+    return MatchModel(
+        _weights_frame(m, u, bits, holding),
+        math.log2(prior / (1.0 - prior)),
+        "fitted",
+        {"records": n, "em_iterations": iterations, "em_converged": int(change <= settings.tolerance),
+         "expected_duplicate_pairs": round(expected_duplicates, 1), "fitted_pairs": int(counts.sum())},
+    )
+
+
+def _sane(bits: np.ndarray, max_bits: float) -> np.ndarray:
+    """Evidence that falls from the strongest level to the weakest, a last level that never
+    counts in favour, everything within +-max_bits."""
+    bits = np.clip(bits, -max_bits, max_bits)
+    bits = np.minimum.accumulate(bits)
+    bits[-1] = min(bits[-1], 0.0)
+    return bits
