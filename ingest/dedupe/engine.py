@@ -196,6 +196,7 @@ def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig, model: MatchMode
         .then(pl.struct(list(key.fields)).hash())
         .alias(f"block_{number}")
         for number, key in enumerate(config.blocking_keys)
+        if key.fields
     )
     return pl.DataFrame({"record_id": prepared["record_id"], "input_hash": capped.hash_rows()}).hstack(blocks)
 
@@ -208,11 +209,12 @@ def _blocks_that_changed_usability(inputs: pl.DataFrame, before: pl.DataFrame, c
     whose block differs from last time (new, gone or changed records) are counted again.
     """
     crossed = pl.Series(np.zeros(inputs.height, dtype=bool))
-    columns = [f"block_{number}" for number in range(len(config.blocking_keys))]
+    keyed = [(f"block_{number}", key) for number, key in enumerate(config.blocking_keys) if key.fields]
+    columns = [column for column, _ in keyed]
     paired = inputs.select("record_id", *columns).join(
         before.select("record_id", *columns), on="record_id", how="full", coalesce=True, suffix="_then"
     )
-    for column, key in zip(columns, config.blocking_keys, strict=True):
+    for column, key in keyed:
         moved = paired.filter(pl.col(column).ne_missing(pl.col(f"{column}_then")))
         touched = pl.concat([moved[column], moved[f"{column}_then"]]).drop_nulls().unique()
         if touched.len() == 0:
