@@ -14,7 +14,7 @@ from rapidfuzz.distance import JaroWinkler
 
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
-    "birth_date", "full_name", "name_count", "company_key", "street_fold", "house_number", "postcode", "city_fold", "crm_key",
+    "birth_date", "full_name", "name_count", "company_key", "street_fold", "street_key", "house_number", "postcode", "city_fold", "crm_key",
     *(f"freq_{column}" for column in ("fn_fold", "ln_fold", "company_key", "postcode", "city_fold")),
 )
 
@@ -233,7 +233,7 @@ def _levels(jw: dict[str, pl.Series]) -> list[pl.Expr]:
         .alias("lvl_phone"),
         _level(_equal("company_key"), pl.col("sim_company") >= 0.92, pl.col("sim_company") >= 0.8,
                present=both("company_key")).alias("lvl_company"),
-        _level(_equal("street_fold") & house_same, street_close & house_same, street_close & house_missing,
+        _level(_equal("street_key"), street_close & house_same, street_close & house_missing,
                street_close, present=both("street_fold")).alias("lvl_street"),
         _level(_equal("postcode"), postcode_near, present=both("postcode")).alias("lvl_postcode"),
         # Agreeing postcodes already say "same town": the city then adds nothing of its own.

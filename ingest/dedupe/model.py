@@ -8,8 +8,8 @@ are estimated by expectation-maximisation over the blocked candidate pairs, with
 
 Guards: a tiny input (too few records or candidate pairs) keeps the configured bits of
 ingest/rules/dedupe.yaml; EM runs a bounded number of rounds from those bits; m is smoothed
-towards its starting value; the fitted evidence must fall from level to level and the last
-level may not count in favour; a fit that finds no duplicates at all is not used.
+towards its starting value; the fitted last
+level may not count in favour (nor an agreement against more than disagreement); a fit that finds no duplicates at all is not used.
 """
 
 from __future__ import annotations
@@ -263,9 +263,9 @@ def fit_model(
 
 
 def _sane(bits: np.ndarray, max_bits: float) -> np.ndarray:
-    """Evidence that falls from the strongest level to the weakest, a last level that never
-    counts in favour, everything within +-max_bits."""
+    """A last level (disagreement) that never counts in favour, no agreement level that counts
+    less than disagreement, everything within +-max_bits."""
     bits = np.clip(bits, -max_bits, max_bits)
-    bits = np.minimum.accumulate(bits)
     bits[-1] = min(bits[-1], 0.0)
+    bits[:-1] = np.maximum(bits[:-1], bits[-1])
     return bits
