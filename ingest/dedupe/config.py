@@ -49,6 +49,10 @@ class ModelSettings:
     max_duplicate_pairs_per_record: float = 20.0
     term_frequency_max_bits: float = 6.0
     refit_change: float = 0.1
+    dependent_fields: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dependent_fields", tuple(tuple(pair) for pair in self.dependent_fields))
 
 
 @dataclass(frozen=True)

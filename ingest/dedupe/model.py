@@ -76,10 +76,17 @@ class MatchModel:
         return self.source == "fitted"
 
     def bits(self) -> dict[str, list[float]]:
+        """Bits per level of each compared field."""
         return {
             name: group.sort("level")["bits"].to_list()
             for (name,), group in self.weights.group_by("field", maintain_order=True)
+            if "+" not in name
         }
+
+    def dependence(self) -> dict[tuple[str, str], float]:
+        """Bits added when both fields of a pair agree exactly (see dependence_rows)."""
+        rows = self.weights.filter(pl.col("field").str.contains("+", literal=True))
+        return {tuple(name.split("+")): bits for name, bits in rows.select("field", "bits").iter_rows()}
 
     def fingerprint(self) -> str:
         return fingerprint(texts=[repr(self.prior_bits), self.source, self.weights.write_csv(float_precision=6)])
@@ -156,6 +163,72 @@ def exact_u(prepared: pl.DataFrame, name: str) -> float:
     return float(((counts * (counts - 1)).sum()) / (total * (total - 1)))
 
 
+def joint_exact_u(prepared: pl.DataFrame, first: str, second: str) -> float:
+    """exact_u of two fields at once: how often two random records agree on both."""
+    columns = [EXACT_KEYS[first], EXACT_KEYS[second]]
+    if any(c not in prepared.columns for c in columns):
+        return float("nan")
+    both = prepared.select(columns).drop_nulls()
+    if both.height < 2:
+        return float("nan")
+    counts = both.group_by(columns).len()["len"].cast(pl.Float64)
+    total = float(both.height)
+    return float(((counts * (counts - 1)).sum()) / (total * (total - 1)))
+
+
+def _without_duplicates(raw: np.ndarray, m: np.ndarray, prior: float) -> np.ndarray:
+    """u per level with the duplicates among random pairs taken out of exact agreement.
+
+    For a field as telling as a phone number, most random pairs that agree are the same
+    person: u(exact) = (agreeing share - prior * m(exact)) / (1 - prior), never below 5% of the
+    raw share (so a poor m cannot make agreement limitless evidence)."""
+    exact = max(0.05 * raw[0], (raw[0] - prior * m[0]) / (1.0 - prior))
+    rest = raw[1:] / max(raw[1:].sum(), 1e-12) * (1.0 - exact)
+    return np.concatenate([[exact], rest])
+
+
+def _joint_m(patterns: pl.DataFrame, match: np.ndarray, pairs: tuple[tuple[str, str], ...]) -> dict[tuple[str, str], float]:
+    """Share of duplicates (by the final E-step) that agree exactly on both fields of each pair."""
+    joint = {}
+    for first, second in pairs:
+        a, b = patterns[f"lvl_{first}"].to_numpy(), patterns[f"lvl_{second}"].to_numpy()
+        present = ~np.isnan(a.astype(float)) & ~np.isnan(b.astype(float))
+        total = match[present].sum()
+        agree = match[present & (np.nan_to_num(a.astype(float), nan=-1) == 0) & (np.nan_to_num(b.astype(float), nan=-1) == 0)].sum()
+        joint[(first, second)] = float((agree + 0.5) / (total + 1.0))
+    return joint
+
+
+def dependence_rows(
+    prepared: pl.DataFrame,
+    u: dict[str, np.ndarray],
+    m: dict[str, np.ndarray],
+    prior: float,
+    joint_m: dict[tuple[str, str], float],
+    pairs: tuple[tuple[str, str], ...],
+    max_bits: float,
+) -> list[dict]:
+    """Per pair of fields that tend to agree together among different people (a hotel's
+    restaurants share address and switchboard, a household shares address and landline): bits
+    that replace the two fields' separate evidence by their joint evidence when both agree
+    exactly: log2(m_both / (m_a m_b)) + log2(u_a u_b / u_both), never in favour."""
+    rows = []
+    for first, second in pairs:
+        raw = joint_exact_u(prepared, first, second)
+        correction = 0.0
+        both = float("nan")
+        if not math.isnan(raw) and raw > 0:
+            m_both = joint_m[(first, second)]
+            # Never below independence: agreeing together is then no coincidence at all.
+            both = max(u[first][0] * u[second][0], (raw - prior * m_both) / (1.0 - prior))
+            correction = math.log2(m_both / (m[first][0] * m[second][0])) + math.log2(u[first][0] * u[second][0] / both)
+            correction = min(0.0, max(-max_bits, correction))
+        rows.append({"field": f"{first}+{second}", "level": 0, "label": "both exact (they agree together)",
+                     "m": None, "u": None if math.isnan(both) else both, "bits": correction,
+                     "records_with_value": None})
+    return rows
+
+
 def random_pairs(n: int, size: int, seed: int) -> pl.DataFrame:
     """Distinct random record pairs (a < b); the same data and seed give the same pairs."""
     rng = np.random.default_rng(seed)
@@ -225,9 +298,11 @@ def fit_model(
     settings = config.model
     prior = min(0.5, max(1.0 / all_pairs, 0.5 * n / all_pairs))
     m = {name: m0[name].copy() for name in LEVELS}
+    raw_u = {name: u[name].copy() for name in LEVELS}
     iterations, change = 0, float("inf")
     while iterations < settings.max_iterations and change > settings.tolerance:
         iterations += 1
+        u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
         log_odds = np.full(len(counts), math.log(prior / (1.0 - prior)))
         for name in LEVELS:
             ratio = np.log(m[name] / u[name])
@@ -247,14 +322,22 @@ def fit_model(
         change = max(change, abs(math.log(new_prior / prior)))
         prior = new_prior
 
+    u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
     expected_duplicates = prior * all_pairs
     if expected_duplicates < 1.0:
         return MatchModel(start.weights, start.prior_bits, "configured",
                           {"records": n, "reason": "the fit found no duplicates"})
     bits = {name: _sane(np.log2(m[name] / u[name]), settings.max_bits) for name in LEVELS}
     holding = {name: int(prepared.get_column(column).count()) for name, column in EXACT_KEYS.items()}
+    weights = _weights_frame(m, u, bits, holding)
+    dependence = dependence_rows(
+        prepared, u, m, prior, _joint_m(patterns, match, config.model.dependent_fields), config.model.dependent_fields,
+        settings.max_bits,
+    )
+    if dependence:
+        weights = pl.concat([weights, pl.DataFrame(dependence, schema=weights.schema)])
     return MatchModel(
-        _weights_frame(m, u, bits, holding),
+        weights,
         math.log2(prior / (1.0 - prior)),
         "fitted",
         {"records": n, "em_iterations": iterations, "em_converged": int(change <= settings.tolerance),

@@ -118,6 +118,9 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
                 pl.min_horizontal("fn_phon", "ln_phon"), pl.lit("|"), pl.max_horizontal("fn_phon", "ln_phon")
             )
         ),
+        # The start of the street ("1754wdevon" of "1754wdevonavenue"): a blocking key that
+        # survives a dropped street type or a missing house number.
+        street_prefix=pl.col("street_fold").str.slice(0, 8),
         street_key=pl.when(pl.col("street_fold").is_not_null()).then(
             pl.concat_str(pl.col("street_fold"), pl.lit("|"), pl.col("house_number").fill_null(""))
         ),

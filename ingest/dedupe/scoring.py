@@ -57,6 +57,9 @@ def _learned_bits(model: MatchModel, config: DedupeConfig) -> dict[str, pl.Expr]
             adjustment = (pl.lit(exact_u[name]) / share).log(2).clip(-limit, limit)
             evidence = evidence + pl.when(level == 0).then(adjustment.fill_null(0.0)).otherwise(0.0)
         bits[name] = evidence.fill_null(0.0)
+    for (first, second), correction in model.dependence().items():
+        both_exact = ((pl.col(f"lvl_{first}") == 0) & (pl.col(f"lvl_{second}") == 0)).fill_null(False)
+        bits[f"{first}_{second}"] = pl.when(both_exact).then(pl.lit(correction)).otherwise(0.0)
     return bits
 
 
