@@ -16,10 +16,13 @@ import polars as pl
 from ingest.dedupe.config import BlockingKey, DedupeConfig
 
 
-def _windowed(records: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.LazyFrame:
+def _ordered(records: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.LazyFrame:
+    """Records in the order of the key's windows, with their `rank` in it."""
+    return records.sort([*block, *key.split_by], nulls_last=True).with_row_index("rank")
+
+
+def _windowed(ordered: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.LazyFrame:
     """Pairs of records at most `window` apart in the order of the key's `split_by`, within a block."""
-    order = [*block, *key.split_by]
-    ordered = records.sort(order, nulls_last=True).with_row_index("position")
     frames = []
     for distance in range(1, key.window + 1):
         shifted = [pl.col(c).shift(-distance).alias(f"{c}_next") for c in ("idx", *block)]
@@ -32,15 +35,17 @@ def _windowed(records: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.L
     return pl.concat(frames)
 
 
-def _key_pairs(lazy: pl.LazyFrame, key: BlockingKey) -> tuple[pl.LazyFrame, pl.LazyFrame | None, pl.LazyFrame]:
-    """This key's block pairs, its window pairs (None without a window), and the number of
-    its oversized blocks that were skipped."""
+def _key_pairs(
+    lazy: pl.LazyFrame, key: BlockingKey
+) -> tuple[pl.LazyFrame, tuple[pl.LazyFrame, pl.LazyFrame] | None, pl.LazyFrame]:
+    """This key's block pairs, its window pairs and ranks (None without a window), and the
+    number of its oversized blocks that were skipped."""
     none = pl.LazyFrame({"n": [0]}, schema={"n": pl.UInt32})
     columns, limit = list(key.fields), key.max_block_size
     empty = pl.LazyFrame(schema={"a": pl.UInt32, "b": pl.UInt32})
     if not columns:
-        records = lazy.select("idx", *key.split_by).drop_nulls(key.split_by[:1])
-        return empty, _windowed(records, key, []), none
+        ordered = _ordered(lazy.select("idx", *key.split_by).drop_nulls(key.split_by[:1]), key, [])
+        return empty, (_windowed(ordered, key, []), ordered.select("idx", "rank")), none
     keyed = (
         lazy.select("idx", *columns, *[c for c in key.split_by if c not in columns])
         .drop_nulls(columns)
@@ -54,7 +59,8 @@ def _key_pairs(lazy: pl.LazyFrame, key: BlockingKey) -> tuple[pl.LazyFrame, pl.L
         .select(a=pl.col("idx"), b=pl.col("idx_b"))
     )
     if key.window and key.split_by:
-        return pairs, _windowed(oversized.drop("block_size"), key, columns), none
+        ordered = _ordered(oversized.drop("block_size"), key, columns)
+        return pairs, (_windowed(ordered, key, columns), ordered.select("idx", "rank")), none
     return pairs, None, oversized.select(columns).unique().select(n=pl.len())
 
 
@@ -64,42 +70,38 @@ def _as_index(pairs: pl.LazyFrame) -> pl.LazyFrame:
 
 @dataclass
 class Candidates:
-    """Distinct (a, b) index pairs with a < b; oversized blocks skipped; per windowed key a hash
-    of each record's window neighbours (NULL outside any window).
+    """Distinct (a, b) index pairs with a < b; oversized blocks skipped; per windowed key each
+    record's rank in the key's order (`window_<n>`, NULL outside any window).
 
-    A record whose neighbours changed may meet records it never met before, so the next run
-    compares its pairs again instead of trusting the memory of the previous one.
+    With the ranks, the next run knows which records were near a record that changed or left:
+    those may now meet records they never met before, so their pairs are compared again.
     """
 
     pairs: pl.DataFrame
     oversized_blocks_skipped: int
-    window_signatures: pl.DataFrame
+    window_ranks: pl.DataFrame
 
 
 def find_candidates(prepared: pl.DataFrame, config: DedupeConfig) -> Candidates:
     lazy = prepared.lazy()
-    block_frames, window_frames, oversized_frames = [], {}, []
+    block_frames, window_frames, rank_frames, oversized_frames = [], [], {}, []
     for number, key in enumerate(config.blocking_keys):
         pairs, windowed, skipped = _key_pairs(lazy, key)
         block_frames.append(_as_index(pairs))
         if windowed is not None:
-            window_frames[number] = _as_index(windowed)
+            window_frames.append(_as_index(windowed[0]))
+            rank_frames[f"window_{number}"] = windowed[1]
         oversized_frames.append(skipped)
-    windows = list(window_frames.values())
-    block_pairs, *rest = pl.collect_all(
-        [pl.concat(block_frames).unique(), *windows, *oversized_frames]
+    pairs, *rest = pl.collect_all(
+        [pl.concat([*block_frames, *window_frames]).unique().sort("a", "b"), *rank_frames.values(), *oversized_frames]
     )
-    collected_windows, oversized = rest[: len(windows)], rest[len(windows):]
-    pairs = pl.concat([block_pairs, *collected_windows]).unique().sort("a", "b")
-    ids = prepared["record_id"]
-    signatures = {}
-    for number, windowed in zip(window_frames, collected_windows, strict=True):
-        ends = pl.concat([windowed.select(idx="a", other="b"), windowed.select(idx="b", other="a")]).unique()
-        ends = ends.with_columns(other=ids.gather(ends["other"]))
-        hashed = ends.group_by("idx").agg(signature=pl.col("other").hash().sum())
-        column = prepared.select("idx").join(hashed, on="idx", how="left", maintain_order="left")
-        signatures[f"window_{number}"] = column["signature"]
-    return Candidates(pairs, int(sum(frame["n"][0] for frame in oversized)), pl.DataFrame(signatures))
+    ranks, oversized = rest[: len(rank_frames)], rest[len(rank_frames):]
+    index = prepared.select("idx")
+    window_ranks = pl.DataFrame({
+        name: index.join(frame, on="idx", how="left", maintain_order="left")["rank"].cast(pl.UInt32)
+        for name, frame in zip(rank_frames, ranks, strict=True)
+    })
+    return Candidates(pairs, int(sum(frame["n"][0] for frame in oversized)), window_ranks)
 
 
 def candidate_pairs(prepared: pl.DataFrame, config: DedupeConfig) -> tuple[pl.DataFrame, int]:

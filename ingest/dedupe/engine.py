@@ -119,7 +119,7 @@ def match_records(
             memory = None
     learned_at = time.perf_counter()
 
-    inputs = _input_hashes(prepared, config, model).hstack(found.window_signatures)
+    inputs = _input_hashes(prepared, config, model).hstack(found.window_ranks)
     if memory is None:
         scored = _score_in_chunks(prepared, candidates, human, config, model)
         compared = candidates.height
@@ -270,10 +270,11 @@ def _score_with_memory(
     there scored below the near-miss line last time, and would again.
     """
     known = inputs.join(memory.inputs, on=["record_id", "input_hash"], how="semi")["record_id"]
+    unchanged = inputs["record_id"].is_in(known.implode())
     stable = (
-        inputs["record_id"].is_in(known.implode())
+        unchanged
         & ~_blocks_that_changed_usability(inputs, memory.inputs, config)
-        & ~_windows_changed(inputs, memory.inputs)
+        & ~_near_departed(inputs, memory.inputs, known, config)
     )
     ids = prepared.select("idx", "record_id")
     sim_columns = [c for c in memory.pairs.columns if c.startswith(("sim_", "bits_"))]
@@ -294,19 +295,26 @@ def _score_with_memory(
     return combined, fresh.height
 
 
-def _windows_changed(inputs: pl.DataFrame, before: pl.DataFrame) -> pl.Series:
-    """Per record: did its window neighbours change (see blocking.Candidates)?"""
-    columns = [c for c in inputs.columns if c.startswith("window_")]
-    if not columns:
-        return pl.Series(np.zeros(inputs.height, dtype=bool))
-    if any(c not in before.columns for c in columns):
-        return pl.Series(np.ones(inputs.height, dtype=bool))
-    paired = inputs.select("record_id", *columns).join(
-        before.select("record_id", *columns), on="record_id", how="left", suffix="_then", maintain_order="left"
-    )
-    return paired.select(
-        pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_then")) for c in columns)
-    ).to_series()
+def _near_departed(inputs: pl.DataFrame, before: pl.DataFrame, unchanged: pl.Series, config: DedupeConfig) -> pl.Series:
+    """Per record: was it, last time, within a window of a record that has since changed or
+    left? Such a departure brings its neighbours closer together, so two unchanged records may
+    now share a window for the first time; their pairs are compared again. (A new record only
+    pushes neighbours apart, and its own pairs are compared anyway.)"""
+    near = pl.Series(np.zeros(inputs.height, dtype=bool))
+    windows = {f"window_{n}": key.window for n, key in enumerate(config.blocking_keys) if key.window}
+    if not windows:
+        return near
+    if any(column not in before.columns for column in windows):
+        return ~near
+    for column, window in windows.items():
+        ranked = before.select("record_id", column).drop_nulls(column)
+        departed = ranked.filter(~pl.col("record_id").is_in(unchanged.implode()))[column]
+        if departed.len() == 0:
+            continue
+        reach = pl.concat([departed.cast(pl.Int64) + offset for offset in range(-window, window + 1)]).unique()
+        affected = ranked.filter(pl.col(column).cast(pl.Int64).is_in(reach.implode()))["record_id"]
+        near = near | inputs["record_id"].is_in(affected.implode())
+    return near
 
 
 def _score_in_chunks(

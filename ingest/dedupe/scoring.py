@@ -94,8 +94,16 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
         .then(pl.lit("fuzzy"))
         .otherwise(pl.col("rule"))
     )
+    # Without a person's name, a clearly different company or site name at the same address
+    # and phone is another business of one building (a hotel's restaurants, a centre's
+    # programmes): a person decides.
+    other_business = (
+        pl.col("sim_first_name").is_null() & pl.col("sim_last_name").is_null()
+        & (pl.col("sim_company") < config.fields["company"].partial)
+    ).fill_null(False) if "lvl_company" in compared.columns else pl.lit(False)
     decision = (
         pl.when(pl.col("rule") != "fuzzy").then(pl.lit("auto_merge"))
+        .when(other_business & (pl.col("score") >= config.review)).then(pl.lit("review"))
         .when(pl.col("score") >= config.auto_merge).then(pl.lit("auto_merge"))
         .when(pl.col("score") >= config.review).then(pl.lit("review"))
         .otherwise(pl.lit("keep_separate"))
