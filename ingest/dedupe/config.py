@@ -50,9 +50,13 @@ class ModelSettings:
     term_frequency_max_bits: float = 6.0
     refit_change: float = 0.1
     dependent_fields: tuple[tuple[str, str], ...] = ()
+    training: tuple[dict, ...] = ()
+    min_session_pairs: int = 50
+    min_session_duplicates: float = 5.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dependent_fields", tuple(tuple(pair) for pair in self.dependent_fields))
+        object.__setattr__(self, "training", tuple(self.training))
 
 
 @dataclass(frozen=True)

@@ -269,69 +269,146 @@ def _patterns(compared: pl.DataFrame) -> pl.DataFrame:
     return compared.group_by(columns).len("count")
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    """Distinct level combinations of the candidate pairs, with how many pairs share each."""
+
+    frame: pl.DataFrame
+    counts: np.ndarray
+    present: dict[str, np.ndarray]
+    index: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, compared: pl.DataFrame) -> _Patterns:
+        frame = _patterns(compared)
+        levels = {name: frame[f"lvl_{name}"].cast(pl.Float64).to_numpy() for name in LEVELS}
+        return cls(
+            frame,
+            frame["count"].to_numpy().astype(float),
+            {name: ~np.isnan(levels[name]) for name in LEVELS},
+            {name: np.nan_to_num(levels[name], nan=0).astype(int) for name in LEVELS},
+        )
+
+    def log_ratios(self, fields, m, u) -> np.ndarray:
+        total = np.zeros(len(self.counts))
+        for name in fields:
+            ratio = np.log(m[name] / u[name])
+            total += np.where(self.present[name], ratio[self.index[name]], 0.0)
+        return total
+
+    def where(self, session) -> np.ndarray:
+        """Patterns a training session learns from (see dedupe.yaml model.training)."""
+        mask = np.ones(len(self.counts), dtype=bool)
+        for name, highest in session.get("all", {}).items():
+            mask &= self.present[name] & (self.index[name] <= highest)
+        if session.get("any"):
+            anyof = np.zeros(len(self.counts), dtype=bool)
+            for name, highest in session["any"].items():
+                anyof |= self.present[name] & (self.index[name] <= highest)
+            mask &= anyof
+        for name in session.get("without", []):
+            mask &= ~self.present[name]
+        return mask
+
+
+def _session(patterns: _Patterns, mask: np.ndarray, learn: list[str], m0, u, settings) -> tuple[dict, float, int]:
+    """EM over one session's pairs: m of the fields it does not select on, and the expected
+    number of duplicates among them."""
+    counts = patterns.counts * mask
+    m = {name: m0[name].copy() for name in learn}
+    share, iterations, change = 0.3, 0, float("inf")
+    match = np.zeros_like(counts)
+    while iterations < settings.max_iterations and change > settings.tolerance:
+        iterations += 1
+        log_odds = math.log(share / (1.0 - share)) + patterns.log_ratios(learn, m, u)
+        match = counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+        change = 0.0
+        for name in learn:
+            k = len(LEVELS[name])
+            present = patterns.present[name] & mask
+            observed = np.bincount(patterns.index[name][present], weights=match[present], minlength=k)[:k]
+            updated = (observed + settings.smoothing * m0[name]) / (observed.sum() + settings.smoothing)
+            updated = np.maximum(updated, 1e-6)
+            updated = updated / updated.sum()
+            change = max(change, float(np.abs(updated - m[name]).max()))
+            m[name] = updated
+        new_share = min(max(match.sum() / max(counts.sum(), 1.0), 1e-6), 1 - 1e-6)
+        change = max(change, abs(new_share - share))
+        share = new_share
+    return m, float(match.sum()), iterations
+
+
 def fit_model(
     prepared: pl.DataFrame,
     random_compared: pl.DataFrame,
     candidate_compared: pl.DataFrame,
     config: DedupeConfig,
 ) -> MatchModel:
-    """Fellegi-Sunter weights for this data, or the configured ones when it cannot be fitted."""
+    """Fellegi-Sunter weights for this data, or the configured ones when it cannot be fitted.
+
+    m is learned in training sessions, each on the candidate pairs that agree on some fields
+    (the same name; the same e-mail, phone or birth date; for records without a person's name,
+    the same company or street): within a session those fields say nothing, so EM learns the
+    others' m from pairs that are mostly duplicates, and colleagues at one company cannot pass
+    for one person. A field's m is the mean over the sessions that learned it. The prior is
+    then fitted with m fixed, over all candidate pairs.
+    """
     n = prepared.height
+    settings = config.model
     start = configured_model(config, n)
-    if n < config.model.min_records or candidate_compared.height < config.model.min_candidate_pairs:
+    if n < settings.min_records or candidate_compared.height < settings.min_candidate_pairs:
         return MatchModel(start.weights, start.prior_bits, "configured",
                           {"records": n, "reason": "too few records or candidate pairs to learn from"})
-    u = estimate_u(prepared, random_compared)
+    raw_u = estimate_u(prepared, random_compared)
     start_bits = start.bits()
     # Starting m: today's bits read as log2(m/u), normalised per field.
     m0 = {}
     for name in LEVELS:
-        raw = u[name] * np.power(2.0, np.array(start_bits[name]))
+        raw = raw_u[name] * np.power(2.0, np.array(start_bits[name]))
         m0[name] = raw / raw.sum()
+    patterns = _Patterns.of(candidate_compared)
+
+    learned: dict[str, list[np.ndarray]] = {name: [] for name in LEVELS}
+    sessions_used, iterations = [], 0
+    for session in settings.training:
+        mask = patterns.where(session)
+        if (patterns.counts * mask).sum() < settings.min_session_pairs:
+            continue
+        chosen = {*session.get("all", {}), *session.get("any", {}), *session.get("without", [])}
+        learn = [name for name in LEVELS if name not in chosen]
+        m_session, expected, rounds = _session(patterns, mask, learn, m0, raw_u, settings)
+        if expected < settings.min_session_duplicates:
+            continue
+        sessions_used.append(session["name"])
+        iterations = max(iterations, rounds)
+        for name in learn:
+            if (patterns.present[name] & mask).any():
+                learned[name].append(m_session[name])
+    m = {name: np.mean(learned[name], axis=0) if learned[name] else m0[name] for name in LEVELS}
+
     all_pairs = n * (n - 1) / 2.0
-    patterns = _patterns(candidate_compared)
-    counts = patterns["count"].to_numpy().astype(float)
-    levels = {name: patterns[f"lvl_{name}"].to_numpy() for name in LEVELS}  # float with NaN for missing
-    present = {name: ~np.isnan(levels[name].astype(float)) for name in LEVELS}
-    index = {name: np.nan_to_num(levels[name].astype(float), nan=0).astype(int) for name in LEVELS}
-
-    settings = config.model
     prior = min(0.5, max(1.0 / all_pairs, 0.5 * n / all_pairs))
-    m = {name: m0[name].copy() for name in LEVELS}
-    raw_u = {name: u[name].copy() for name in LEVELS}
-    iterations, change = 0, float("inf")
-    while iterations < settings.max_iterations and change > settings.tolerance:
-        iterations += 1
+    match = np.zeros_like(patterns.counts)
+    for _ in range(settings.max_iterations):
         u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
-        log_odds = np.full(len(counts), math.log(prior / (1.0 - prior)))
-        for name in LEVELS:
-            ratio = np.log(m[name] / u[name])
-            log_odds += np.where(present[name], ratio[index[name]], 0.0)
-        match = counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
-        change = 0.0
-        for name in LEVELS:
-            k = len(LEVELS[name])
-            observed = np.bincount(index[name][present[name]], weights=match[present[name]], minlength=k)[:k]
-            updated = (observed + settings.smoothing * m0[name]) / (observed.sum() + settings.smoothing)
-            updated = np.maximum(updated, 1e-6)
-            updated = updated / updated.sum()
-            change = max(change, float(np.abs(updated - m[name]).max()))
-            m[name] = updated
-        expected = float(match.sum())
-        new_prior = min(max(expected / all_pairs, 1.0 / all_pairs), settings.max_duplicate_pairs_per_record * n / all_pairs)
-        change = max(change, abs(math.log(new_prior / prior)))
+        log_odds = math.log(prior / (1.0 - prior)) + patterns.log_ratios(LEVELS, m, u)
+        match = patterns.counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+        new_prior = min(max(match.sum() / all_pairs, 1.0 / all_pairs),
+                        settings.max_duplicate_pairs_per_record * n / all_pairs)
+        done = abs(math.log(new_prior / prior)) < settings.tolerance
         prior = new_prior
-
+        if done:
+            break
     u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
     expected_duplicates = prior * all_pairs
-    if expected_duplicates < 1.0:
+    if not sessions_used or expected_duplicates < 1.0:
         return MatchModel(start.weights, start.prior_bits, "configured",
-                          {"records": n, "reason": "the fit found no duplicates"})
+                          {"records": n, "reason": "no training session found duplicates"})
     bits = {name: _sane(np.log2(m[name] / u[name]), settings.max_bits) for name in LEVELS}
     holding = {name: int(prepared.get_column(column).count()) for name, column in EXACT_KEYS.items()}
     weights = _weights_frame(m, u, bits, holding)
     dependence = dependence_rows(
-        prepared, u, m, prior, _joint_m(patterns, match, config.model.dependent_fields), config.model.dependent_fields,
+        prepared, u, m, prior, _joint_m(patterns.frame, match, settings.dependent_fields), settings.dependent_fields,
         settings.max_bits,
     )
     if dependence:
@@ -340,8 +417,8 @@ def fit_model(
         weights,
         math.log2(prior / (1.0 - prior)),
         "fitted",
-        {"records": n, "em_iterations": iterations, "em_converged": int(change <= settings.tolerance),
-         "expected_duplicate_pairs": round(expected_duplicates, 1), "fitted_pairs": int(counts.sum())},
+        {"records": n, "em_iterations": iterations, "training_sessions": ", ".join(sessions_used),
+         "expected_duplicate_pairs": round(expected_duplicates, 1), "fitted_pairs": int(patterns.counts.sum())},
     )
 
 
