@@ -17,8 +17,9 @@ from ingest.dedupe.config import BlockingKey, DedupeConfig
 
 
 def _ordered(records: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.LazyFrame:
-    """Records in the order of the key's windows, with their `rank` in it."""
-    return records.sort([*block, *key.split_by], nulls_last=True).with_row_index("rank")
+    """Records in the order of the key's windows, with their `rank` in it. Ties keep record
+    order (idx follows record_id), so a new record never moves two others closer together."""
+    return records.sort([*block, *key.split_by, "idx"], nulls_last=True).with_row_index("rank")
 
 
 def _windowed(ordered: pl.LazyFrame, key: BlockingKey, block: list[str]) -> pl.LazyFrame:

@@ -270,18 +270,15 @@ def _score_with_memory(
     there scored below the near-miss line last time, and would again.
     """
     known = inputs.join(memory.inputs, on=["record_id", "input_hash"], how="semi")["record_id"]
-    unchanged = inputs["record_id"].is_in(known.implode())
-    stable = (
-        unchanged
-        & ~_blocks_that_changed_usability(inputs, memory.inputs, config)
-        & ~_near_departed(inputs, memory.inputs, known, config)
-    )
+    stable = inputs["record_id"].is_in(known.implode()) & ~_blocks_that_changed_usability(inputs, memory.inputs, config)
     ids = prepared.select("idx", "record_id")
     sim_columns = [c for c in memory.pairs.columns if c.startswith(("sim_", "bits_"))]
     remembered = _remembered_pairs(memory, ids, sim_columns)
     by_person = pl.concat([
         human.select("a", "b"),
         remembered.filter(pl.col("rule") == "decision").select("a", "b"),
+        # Not decided by a person, but never compared: neighbours brought together.
+        _newly_adjacent(memory.inputs, known, ids, config),
     ]).unique()
     marked = candidates.with_columns(
         both_stable=stable.gather(candidates["a"]) & stable.gather(candidates["b"])
@@ -295,26 +292,30 @@ def _score_with_memory(
     return combined, fresh.height
 
 
-def _near_departed(inputs: pl.DataFrame, before: pl.DataFrame, unchanged: pl.Series, config: DedupeConfig) -> pl.Series:
-    """Per record: was it, last time, within a window of a record that has since changed or
-    left? Such a departure brings its neighbours closer together, so two unchanged records may
-    now share a window for the first time; their pairs are compared again. (A new record only
-    pushes neighbours apart, and its own pairs are compared anyway.)"""
-    near = pl.Series(np.zeros(inputs.height, dtype=bool))
-    windows = {f"window_{n}": key.window for n, key in enumerate(config.blocking_keys) if key.window}
-    if not windows:
-        return near
-    if any(column not in before.columns for column in windows):
-        return ~near
-    for column, window in windows.items():
-        ranked = before.select("record_id", column).drop_nulls(column)
-        departed = ranked.filter(~pl.col("record_id").is_in(unchanged.implode()))[column]
-        if departed.len() == 0:
+def _newly_adjacent(
+    before: pl.DataFrame, unchanged: pl.Series, ids: pl.DataFrame, config: DedupeConfig
+) -> pl.DataFrame:
+    """Pairs of unchanged records that a record's change or departure brought within one
+    window of each other: they were not neighbours last time, so they were never compared.
+    (A new record only pushes neighbours apart, and its own pairs are compared anyway.)"""
+    frames = [pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32})]
+    for number, key in enumerate(config.blocking_keys):
+        column = f"window_{number}"
+        if not key.window or column not in before.columns:
             continue
-        reach = pl.concat([departed.cast(pl.Int64) + offset for offset in range(-window, window + 1)]).unique()
-        affected = ranked.filter(pl.col(column).cast(pl.Int64).is_in(reach.implode()))["record_id"]
-        near = near | inputs["record_id"].is_in(affected.implode())
-    return near
+        kept = (
+            before.select("record_id", rank=pl.col(column)).drop_nulls("rank")
+            .filter(pl.col("record_id").is_in(unchanged.implode())).sort("rank")
+        )
+        for distance in range(1, key.window + 1):
+            frames.append(
+                kept.with_columns(other=pl.col("record_id").shift(-distance), gap=pl.col("rank").shift(-distance) - pl.col("rank"))
+                .filter(pl.col("gap") > key.window)
+                .join(ids.rename({"idx": "x"}), on="record_id")
+                .join(ids.rename({"idx": "y", "record_id": "other"}), on="other")
+                .select(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y"))
+            )
+    return pl.concat(frames)
 
 
 def _score_in_chunks(

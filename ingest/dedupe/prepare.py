@@ -134,12 +134,12 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
     )
     prepared = _drop_shared_values(prepared, config)
     # How many records carry each value: how much an exact agreement on it says (a rare
-    # surname agreeing is stronger evidence than a common one). Kept in half-bit steps, so a
+    # surname agreeing is stronger evidence than a common one). Kept in powers of two, so a
     # record's count moves (and its pairs are compared again) only when its value becomes
-    # notably more common, not with every new record that shares it.
+    # notably more common (it doubles), not with every new record that shares it.
     return prepared.with_columns(
         pl.when(pl.col(column).is_not_null()).then(
-            pl.lit(2.0).pow((pl.len().over(column).cast(pl.Float64).log(2) * 2).round() / 2)
+            pl.lit(2.0).pow(pl.len().over(column).cast(pl.Float64).log(2).floor())
         ).cast(pl.Float32).alias(f"freq_{column}")
         for column in FREQUENCY_COLUMNS
     )
