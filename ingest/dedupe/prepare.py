@@ -133,6 +133,15 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
         name_count=pl.when(pl.col("full_name").is_not_null()).then(pl.len().over("full_name")).cast(pl.UInt32)
     )
     prepared = _drop_shared_values(prepared, config)
+    # Blocking keys for records without a person's name (sites, companies, accounts): among
+    # people they would pair every colleague at one address, which names already cover.
+    nameless = pl.col("fn_fold").is_null() & pl.col("ln_fold").is_null()
+    prepared = prepared.with_columns(
+        site_street=pl.when(nameless).then(pl.col("street_fold")),
+        site_street_prefix=pl.when(nameless).then(pl.col("street_prefix")),
+        site_company=pl.when(nameless).then(pl.col("company_key")),
+        site_phone_tail=pl.when(nameless).then(pl.col("phone_tail")),
+    )
     # How many records carry each value: how much an exact agreement on it says (a rare
     # surname agreeing is stronger evidence than a common one). Kept in powers of two, so a
     # record's count moves (and its pairs are compared again) only when its value becomes
