@@ -81,7 +81,7 @@ def _match_memory(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> MatchMem
     return MatchMemory(inputs=inputs.drop("config_fingerprint"), pairs=read_table(conn, PAIRS_TABLE))
 
 
-def _stored_model(conn: duckdb.DuckDBPyConnection, config: DedupeConfig, records: int) -> MatchModel | None:
+def _stored_model(conn: duckdb.DuckDBPyConnection, config: DedupeConfig, records: int) -> pl.DataFrame | None:
     """The previous run's learned weights, while the data has not changed much since then.
 
     Learning again on every run would move every score a little and so force every pair to be
@@ -99,7 +99,7 @@ def _stored_model(conn: duckdb.DuckDBPyConnection, config: DedupeConfig, records
     fitted_on = int(model.stats.get("records", 0))
     if not model.fitted or fitted_on == 0 or abs(records - fitted_on) > config.model.refit_change * fitted_on:
         return None
-    return model
+    return stored
 
 
 def _checked_decisions(decisions: pl.DataFrame | None) -> pl.DataFrame | None:
@@ -145,7 +145,8 @@ def build_identity(
     decisions = _checked_decisions(_read_optional(conn, DECISIONS_TABLE))
 
     config = config or DedupeConfig.load()
-    model = _stored_model(conn, config, records.height)
+    stored_model = _stored_model(conn, config, records.height)
+    model = MatchModel.from_frame(stored_model) if stored_model is not None else None
     memory = None
     if model is not None:
         memory = _match_memory(conn, memory_fingerprint(config, model))
@@ -176,7 +177,7 @@ def build_identity(
         "core.lead_identity": identity,
         PAIRS_TABLE: result.pairs,
         MATCH_INPUTS_TABLE: result.inputs.with_columns(config_fingerprint=pl.lit(match_fingerprint)),
-        MODEL_TABLE: result.model.to_frame().with_columns(
+        MODEL_TABLE: stored_model if stored_model is not None else result.model.to_frame().with_columns(
             config_fingerprint=pl.lit(memory_fingerprint(config)), fitted_at=pl.lit(now)
         ),
         "core.lead_match_review": review,
