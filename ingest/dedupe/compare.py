@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 from rapidfuzz import process
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
-    "birth_date", "full_name", "name_count", "company_key", "street_fold", "street_key", "house_number", "postcode", "city_fold", "crm_key",
+    "birth_date", "full_name", "name_count", "company_key", "street_fold", "street_key", "house_number", "ln_first", "ln_last", "date_number", "postcode", "city_fold", "crm_key",
     *(f"freq_{column}" for column in ("fn_fold", "ln_fold", "company_key", "postcode", "city_fold")),
 )
 
@@ -35,9 +35,14 @@ def _token_set(left: str, right: str, **_: object) -> float:
     return fuzz.token_set_ratio(left, right) / 100.0
 
 
-def token_set(left: pl.Series, right: pl.Series) -> pl.Series:
+def token_set(left: pl.Series, right: pl.Series, mask: pl.Series | None = None) -> pl.Series:
     """Share of words in common, order-free ("Kita St. Lucia Nord" vs "St Lucia Kita" agree)."""
-    return _similarity(left, right, None, _token_set)
+    return _similarity(left, right, mask, _token_set)
+
+
+def _one_edit_apart(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Levenshtein distance of exactly one (a typo, a dropped or doubled character)."""
+    return _similarity(left, right, None, Levenshtein.distance) == 1
 
 
 def _similarity(left: pl.Series, right: pl.Series, mask: pl.Series | None, scorer) -> pl.Series:
@@ -136,7 +141,9 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .when(birth_swapped).then(0.8)
         .when(pl.col("birth_date_a").str.slice(0, 4) == pl.col("birth_date_b").str.slice(0, 4)).then(0.3)
         .otherwise(0.0),
-        sim_company=pl.max_horizontal(pl.lit(jw["company_key"]), pl.lit(token_set(both["company_key_a"], both["company_key_b"]))),
+        sim_company=pl.max_horizontal(pl.lit(jw["company_key"]), pl.lit(token_set(
+            both["company_key_a"], both["company_key_b"], (jw["company_key"] < 0.92).fill_null(False)
+        ))),
         sim_street=jw["street_fold"],
         sim_house_number=pl.when(_either_null("house_number")).then(None)
         .when(_equal("house_number")).then(1.0)
@@ -162,6 +169,7 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     scored = scored.with_columns(
         sim_address=pl.when(has_anchor & (weight_sum > 0)).then(weighted / weight_sum)
     )
+    scored = scored.with_columns(postcode_one_edit=_one_edit_apart(both["postcode_a"], both["postcode_b"]))
     scored = scored.with_columns(_levels(jw))
     return scored.select(
         "a", "b", "same_crm_id", "same_email", "same_phone", "names_swapped", "shared_name_count",
@@ -189,26 +197,21 @@ def _levels(jw: dict[str, pl.Series]) -> list[pl.Expr]:
     first_initial = pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1)
     initial_only = (pl.col("fn_fold_a").str.len_chars() == 1) | (pl.col("fn_fold_b").str.len_chars() == 1)
     swapped = pl.col("names_swapped")
-    ln_tokens_a, ln_tokens_b = pl.col("ln_fold_a").str.split(" "), pl.col("ln_fold_b").str.split(" ")
     # "Müller-Lüdenscheidt" and "Müller": one surname part of a double name.
-    ln_part = (
-        (ln_tokens_a.list.len() != ln_tokens_b.list.len())
-        & (ln_tokens_a.list.set_intersection(ln_tokens_b).list.len() > 0)
+    ln_part = ~_equal("ln_fold") & (
+        (pl.col("ln_first_a") == pl.col("ln_first_b")) | (pl.col("ln_last_a") == pl.col("ln_last_b"))
     )
     date_a, date_b = pl.col("birth_date_a"), pl.col("birth_date_b")
     transposed = date_a == pl.concat_str(date_b.str.slice(0, 5), date_b.str.slice(8, 2), pl.lit("-"), date_b.str.slice(5, 2))
-    date_digits_off = pl.sum_horizontal(
-        (date_a.str.slice(i, 1) != date_b.str.slice(i, 1)).cast(pl.Int8) for i in (0, 1, 2, 3, 5, 6, 8, 9)
-    ) == 1
+    # One digit off: the two dates as numbers differ by one digit times a power of ten.
+    digit_steps = [d * 10**k for d in range(1, 10) for k in range(8)]
+    date_digits_off = (pl.col("date_number_a") - pl.col("date_number_b")).abs().is_in(digit_steps)
     house_a = pl.col("house_number_a").str.extract(r"^(\d+)", 1)
     house_b = pl.col("house_number_b").str.extract(r"^(\d+)", 1)
     house_same = (pl.col("house_number_a") == pl.col("house_number_b")) | (house_a == house_b)
     house_missing = pl.col("house_number_a").is_null() | pl.col("house_number_b").is_null()
     street_close = pl.col("jw_street") >= 0.9
-    postcode_a, postcode_b = pl.col("postcode_a"), pl.col("postcode_b")
-    postcode_near = (postcode_a.str.len_chars() == postcode_b.str.len_chars()) & (
-        pl.sum_horizontal((postcode_a.str.slice(i, 1) != postcode_b.str.slice(i, 1)).cast(pl.Int8) for i in range(10)) == 1
-    )
+    postcode_near = pl.col("postcode_one_edit")
     return [
         pl.when(swapped).then(pl.lit(2, dtype=pl.Int8)).otherwise(_level(
             _equal("fn_fold"),

@@ -121,6 +121,11 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
         # The start of the street ("1754wdevon" of "1754wdevonavenue"): a blocking key that
         # survives a dropped street type or a missing house number.
         street_prefix=pl.col("street_fold").str.slice(0, 8),
+        # Parts of a double surname, and the birth date as a number (one digit off is one
+        # digit times a power of ten apart), for comparisons that stay cheap per pair.
+        ln_first=pl.col("ln_fold").str.extract(r"^(\S+)", 1),
+        ln_last=pl.col("ln_fold").str.extract(r"(\S+)$", 1),
+        date_number=pl.col("birth_date").str.replace_all("-", "").cast(pl.Int64, strict=False),
         street_key=pl.when(pl.col("street_fold").is_not_null()).then(
             pl.concat_str(pl.col("street_fold"), pl.lit("|"), pl.col("house_number").fill_null(""))
         ),
