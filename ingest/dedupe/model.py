@@ -1,15 +1,17 @@
 """Match weights learned from each run's own data (Fellegi-Sunter), stored as a readable table.
 
-Each field's comparison falls into a level (compare._levels: 0 = exact ... last = disagree).
+Each field's comparison falls into a level (compare._levels: 0 = exact ... last = different).
 A level's evidence is log2(m / u): m is how often true duplicates fall into it, u how often two
-records picked at random do. u is counted on random record pairs (exact agreement is computed
-from the value frequencies directly); m and the share of duplicates among all pairs (the prior)
-are estimated by expectation-maximisation over the blocked candidate pairs, with u held fixed.
+records picked at random do. u is counted on random record pairs (exact agreement from the
+value frequencies directly, less the duplicates among them); m is estimated by
+expectation-maximisation in training sessions over the blocked candidate pairs (fit_model), with
+u held fixed; the prior (share of duplicates among all record pairs) is then fitted with m fixed.
 
 Guards: a tiny input (too few records or candidate pairs) keeps the configured bits of
-ingest/rules/dedupe.yaml; EM runs a bounded number of rounds from those bits; m is smoothed
-towards its starting value; the fitted last
-level may not count in favour (nor an agreement against more than disagreement); a fit that finds no duplicates at all is not used.
+ingest/rules/dedupe.yaml; EM starts from those bits and runs a bounded number of rounds; m is
+smoothed towards its start; a session with too few pairs or duplicates teaches nothing; the last
+level never counts in favour, no agreement counts less than disagreement, no level beyond
++-max_bits; a fit in which no session found duplicates is not used.
 """
 
 from __future__ import annotations
