@@ -120,11 +120,12 @@ class MatchModel:
     def metadata(self) -> dict[str, float | int | str]:
         """Flat figures for the Dagster asset: the prior and each field's exact-agreement and
         disagreement bits."""
-        meta: dict[str, float | int | str] = {"model_source": self.source, "model_prior_bits": round(self.prior_bits, 2)}
+        meta: dict[str, float | int | str] = {"model_source": self.source, "model_prior_bits": round(float(self.prior_bits), 2)}
         for name, bits in self.bits().items():
-            meta[f"model_bits_{name}_exact"] = round(bits[0], 2)
-            meta[f"model_bits_{name}_different"] = round(bits[-1], 2)
-        meta |= {f"model_{k}": v for k, v in self.stats.items() if k != "records"}
+            meta[f"model_bits_{name}_exact"] = round(float(bits[0]), 2)
+            meta[f"model_bits_{name}_different"] = round(float(bits[-1]), 2)
+        # Plain Python values: the figures become Dagster metadata.
+        meta |= {f"model_{k}": v.item() if isinstance(v, np.generic) else v for k, v in self.stats.items() if k != "records"}
         return meta
 
 
@@ -417,10 +418,10 @@ def fit_model(
         weights = pl.concat([weights, pl.DataFrame(dependence, schema=weights.schema)])
     return MatchModel(
         weights,
-        math.log2(prior / (1.0 - prior)),
+        float(math.log2(prior / (1.0 - prior))),
         "fitted",
-        {"records": n, "em_iterations": iterations, "training_sessions": ", ".join(sessions_used),
-         "expected_duplicate_pairs": round(expected_duplicates, 1), "fitted_pairs": int(patterns.counts.sum())},
+        {"records": n, "em_iterations": int(iterations), "training_sessions": ", ".join(sessions_used),
+         "expected_duplicate_pairs": round(float(expected_duplicates), 1), "fitted_pairs": int(patterns.counts.sum())},
     )
 
 

@@ -133,3 +133,9 @@ def test_configured_model_spreads_todays_bits_over_the_levels():
     assert bits["email"][0] == CONFIG.fields["email"].bits_agree
     assert bits["email"][-1] == CONFIG.fields["email"].bits_disagree
     assert all(not math.isnan(b) for levels in bits.values() for b in levels)
+
+
+def test_model_metadata_holds_plain_values_for_the_asset():
+    metadata = match_records(generated().drop("person_id"), CONFIG).model.metadata()
+    assert metadata["model_source"] == "fitted"
+    assert all(type(value) in (int, float, str) for value in metadata.values()), metadata
