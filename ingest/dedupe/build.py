@@ -26,6 +26,7 @@ from ingest.dedupe.golden_refresh import (
     survivorship_fingerprint,
 )
 from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
+from ingest.dedupe.model import MatchModel
 from ingest.dedupe.prepare import CANONICAL_INPUTS
 from ingest.dedupe.survivorship import SurvivorshipConfig, build_golden_leads
 from ingest.warehouse import (
@@ -46,6 +47,7 @@ DECISIONS_SCHEMA = {
 VALID_DECISIONS = ("always_merge", "never_merge")
 MATCH_INPUTS_TABLE = "audit.match_inputs"
 PAIRS_TABLE = "core.lead_match_pairs"
+MODEL_TABLE = "core.lead_match_model"
 
 
 @dataclass
@@ -77,6 +79,27 @@ def _match_memory(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> MatchMem
     if inputs.height == 0 or (inputs["config_fingerprint"] != fingerprint).any():
         return None
     return MatchMemory(inputs=inputs.drop("config_fingerprint"), pairs=read_table(conn, PAIRS_TABLE))
+
+
+def _stored_model(conn: duckdb.DuckDBPyConnection, config: DedupeConfig, records: int) -> pl.DataFrame | None:
+    """The previous run's learned weights, while the data has not changed much since then.
+
+    Learning again on every run would move every score a little and so force every pair to be
+    compared again; within `model.refit_change` (share of records) the weights are kept, and
+    the previous run's comparisons stay valid.
+    """
+    if not table_exists(conn, MODEL_TABLE):
+        return None
+    stored = read_table(conn, MODEL_TABLE)
+    if stored.height == 0 or "config_fingerprint" not in stored.columns:
+        return None
+    if (stored["config_fingerprint"] != memory_fingerprint(config)).any():
+        return None
+    model = MatchModel.from_frame(stored)
+    fitted_on = int(model.stats.get("records", 0))
+    if not model.fitted or fitted_on == 0 or abs(records - fitted_on) > config.model.refit_change * fitted_on:
+        return None
+    return stored
 
 
 def _checked_decisions(decisions: pl.DataFrame | None) -> pl.DataFrame | None:
@@ -122,8 +145,13 @@ def build_identity(
     decisions = _checked_decisions(_read_optional(conn, DECISIONS_TABLE))
 
     config = config or DedupeConfig.load()
-    match_fingerprint = memory_fingerprint(config)
-    result = match_records(records, config, decisions=decisions, memory=_match_memory(conn, match_fingerprint))
+    stored_model = _stored_model(conn, config, records.height)
+    model = MatchModel.from_frame(stored_model) if stored_model is not None else None
+    memory = None
+    if model is not None:
+        memory = _match_memory(conn, memory_fingerprint(config, model))
+    result = match_records(records, config, decisions=decisions, memory=memory, model=model)
+    match_fingerprint = memory_fingerprint(config, result.model)
     assignment = assign_lead_ids(result.clusters, previous, previous_merges, now)
     identity = assignment.identity
 
@@ -149,6 +177,9 @@ def build_identity(
         "core.lead_identity": identity,
         PAIRS_TABLE: result.pairs,
         MATCH_INPUTS_TABLE: result.inputs.with_columns(config_fingerprint=pl.lit(match_fingerprint)),
+        MODEL_TABLE: stored_model if stored_model is not None else result.model.to_frame().with_columns(
+            config_fingerprint=pl.lit(memory_fingerprint(config)), fitted_at=pl.lit(now)
+        ),
         "core.lead_match_review": review,
         "core.lead_id_merges": assignment.merges.cast(MERGES_SCHEMA),
         GOLDEN_INPUTS_TABLE: golden_inputs(identity, hashes, golden_fingerprint),
@@ -187,6 +218,7 @@ def build_identity(
             # that drops when matching gets too loose.
             "precision_proxy": round(float(names_agree), 4) if names_agree is not None else 1.0,
             "match_seconds": float(result.stats["seconds"]),
+            **result.model.metadata(),
             **merge_rates,
         },
         golden={

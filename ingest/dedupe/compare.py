@@ -9,12 +9,18 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
-    "birth_date", "full_name", "name_count", "company_key", "street_fold", "house_number", "postcode", "city_fold", "crm_key",
+    "birth_date", "full_name", "name_count", "company_key", "street_fold", "street_key", "house_number", "ln_first", "ln_last", "date_number", "postcode", "city_fold", "crm_key",
+    *(f"freq_{column}" for column in ("fn_fold", "ln_fold", "company_key", "postcode", "city_fold")),
 )
+
+# Fields whose exact agreement is weighed by how common the shared value is (term frequency).
+TF_FIELDS = {"first_name": "fn_fold", "last_name": "ln_fold", "company": "company_key",
+             "postcode": "postcode", "city": "city_fold"}
 
 # Share of each address part in the combined address similarity.
 _ADDRESS_PARTS = {"sim_postcode": 0.35, "sim_street": 0.35, "sim_house_number": 0.2, "sim_city": 0.1}
@@ -22,6 +28,24 @@ _ADDRESS_PARTS = {"sim_postcode": 0.35, "sim_street": 0.35, "sim_house_number": 
 
 def jaro_winkler(left: pl.Series, right: pl.Series, mask: pl.Series | None = None) -> pl.Series:
     """Element-wise Jaro-Winkler similarity; NULL where either side is NULL (or `mask` is false)."""
+    return _similarity(left, right, mask, JaroWinkler.normalized_similarity)
+
+
+def _token_set(left: str, right: str, **_: object) -> float:
+    return fuzz.token_set_ratio(left, right) / 100.0
+
+
+def token_set(left: pl.Series, right: pl.Series, mask: pl.Series | None = None) -> pl.Series:
+    """Share of words in common, order-free ("Kita St. Lucia Nord" vs "St Lucia Kita" agree)."""
+    return _similarity(left, right, mask, _token_set)
+
+
+def _one_edit_apart(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Levenshtein distance of exactly one (a typo, a dropped or doubled character)."""
+    return _similarity(left, right, None, Levenshtein.distance) == 1
+
+
+def _similarity(left: pl.Series, right: pl.Series, mask: pl.Series | None, scorer) -> pl.Series:
     left, right = left.cast(pl.String), right.cast(pl.String)
     present = left.is_not_null() & right.is_not_null()
     if mask is not None:
@@ -35,7 +59,7 @@ def jaro_winkler(left: pl.Series, right: pl.Series, mask: pl.Series | None = Non
         distinct = pairs.unique()
         distinct = distinct.with_columns(sim=pl.Series(process.cpdist(
             distinct["l"].to_list(), distinct["r"].to_list(),
-            scorer=JaroWinkler.normalized_similarity, workers=-1,
+            scorer=scorer, workers=-1,
         )))
         scores[positions] = pairs.join(distinct, on=["l", "r"], how="left", maintain_order="left")["sim"].to_numpy()
     scores[np.flatnonzero((present & ~differing).fill_null(False).to_numpy())] = 1.0
@@ -69,7 +93,8 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     jw_swapped_first = jaro_winkler(both["fn_fold_a"], both["ln_fold_b"], names_differ)
     jw_swapped_last = jaro_winkler(both["ln_fold_a"], both["fn_fold_b"], names_differ)
     both = both.with_columns(
-        jw_fn=jw["fn_fold"], jw_ln=jw["ln_fold"], jw_fs=jw_swapped_first, jw_ls=jw_swapped_last
+        jw_fn=jw["fn_fold"], jw_ln=jw["ln_fold"], jw_fs=jw_swapped_first, jw_ls=jw_swapped_last,
+        jw_street=jw["street_fold"], jw_city=jw["city_fold"],
     )
 
     initial_only = (pl.col("fn_fold_a").str.len_chars() == 1) | (pl.col("fn_fold_b").str.len_chars() == 1)
@@ -116,7 +141,9 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .when(birth_swapped).then(0.8)
         .when(pl.col("birth_date_a").str.slice(0, 4) == pl.col("birth_date_b").str.slice(0, 4)).then(0.3)
         .otherwise(0.0),
-        sim_company=jw["company_key"],
+        sim_company=pl.max_horizontal(pl.lit(jw["company_key"]), pl.lit(token_set(
+            both["company_key_a"], both["company_key_b"], (jw["company_key"] < 0.92).fill_null(False)
+        ))),
         sim_street=jw["street_fold"],
         sim_house_number=pl.when(_either_null("house_number")).then(None)
         .when(_equal("house_number")).then(1.0)
@@ -142,7 +169,84 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     scored = scored.with_columns(
         sim_address=pl.when(has_anchor & (weight_sum > 0)).then(weighted / weight_sum)
     )
+    scored = scored.with_columns(postcode_one_edit=_one_edit_apart(both["postcode_a"], both["postcode_b"]))
+    scored = scored.with_columns(_levels(jw))
     return scored.select(
         "a", "b", "same_crm_id", "same_email", "same_phone", "names_swapped", "shared_name_count",
         *[c for c in scored.columns if c.startswith("sim_")],
+        *[c for c in scored.columns if c.startswith("lvl_") or c.startswith("tf_")],
     )
+
+
+def _level(*conditions: pl.Expr, present: pl.Expr) -> pl.Expr:
+    """The index of the first condition that holds (0 = strongest agreement), the last level when
+    none holds, NULL when either side lacks the field (missing says nothing)."""
+    level = pl.lit(len(conditions), dtype=pl.Int8)
+    for index in reversed(range(len(conditions))):
+        level = pl.when(conditions[index].fill_null(False)).then(pl.lit(index, dtype=pl.Int8)).otherwise(level)
+    return pl.when(present).then(level)
+
+
+def _levels(jw: dict[str, pl.Series]) -> list[pl.Expr]:
+    """Comparison levels per field, the discrete outcomes whose evidence the model learns.
+
+    Level 0 is always exact agreement (the level whose evidence is adjusted by how common the
+    shared value is); the last level is disagreement.
+    """
+    both = lambda column: ~_either_null(column)  # noqa: E731
+    first_initial = pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1)
+    initial_only = (pl.col("fn_fold_a").str.len_chars() == 1) | (pl.col("fn_fold_b").str.len_chars() == 1)
+    swapped = pl.col("names_swapped")
+    # "Müller-Lüdenscheidt" and "Müller": one surname part of a double name.
+    ln_part = ~_equal("ln_fold") & (
+        (pl.col("ln_first_a") == pl.col("ln_first_b")) | (pl.col("ln_last_a") == pl.col("ln_last_b"))
+    )
+    date_a, date_b = pl.col("birth_date_a"), pl.col("birth_date_b")
+    transposed = date_a == pl.concat_str(date_b.str.slice(0, 5), date_b.str.slice(8, 2), pl.lit("-"), date_b.str.slice(5, 2))
+    # One digit off: the two dates as numbers differ by one digit times a power of ten.
+    digit_steps = [d * 10**k for d in range(1, 10) for k in range(8)]
+    date_digits_off = (pl.col("date_number_a") - pl.col("date_number_b")).abs().is_in(digit_steps)
+    house_a = pl.col("house_number_a").str.extract(r"^(\d+)", 1)
+    house_b = pl.col("house_number_b").str.extract(r"^(\d+)", 1)
+    house_same = (pl.col("house_number_a") == pl.col("house_number_b")) | (house_a == house_b)
+    house_missing = pl.col("house_number_a").is_null() | pl.col("house_number_b").is_null()
+    street_close = pl.col("jw_street") >= 0.9
+    postcode_near = pl.col("postcode_one_edit")
+    return [
+        pl.when(swapped).then(pl.lit(2, dtype=pl.Int8)).otherwise(_level(
+            _equal("fn_fold"),
+            _equal("fn_canon") | (pl.col("fn_token_canon_a") == pl.col("fn_canon_b"))
+            | (pl.col("fn_token_canon_b") == pl.col("fn_canon_a")),
+            pl.col("jw_fn") >= 0.92,
+            (pl.col("jw_fn") >= 0.8) | (_equal("fn_phon") & first_initial),
+            initial_only & first_initial,
+            present=both("fn_fold"),
+        )).alias("lvl_first_name"),
+        pl.when(swapped).then(pl.lit(2, dtype=pl.Int8)).otherwise(_level(
+            _equal("ln_fold"),
+            pl.col("jw_ln") >= 0.92,
+            (pl.col("jw_ln") >= 0.8) | _equal("ln_phon") | ln_part,
+            present=both("ln_fold"),
+        )).alias("lvl_last_name"),
+        _level(_equal("birth_date"), transposed | date_digits_off, date_a.str.slice(0, 4) == date_b.str.slice(0, 4),
+               present=both("birth_date")).alias("lvl_birth_date"),
+        _level(pl.col("sim_email") >= 1.0, pl.col("sim_email") >= 0.93, present=pl.col("sim_email").is_not_null())
+        .alias("lvl_email"),
+        _level(pl.col("sim_phone") >= 1.0, pl.col("sim_phone") >= 0.8, present=pl.col("sim_phone").is_not_null())
+        .alias("lvl_phone"),
+        _level(_equal("company_key"), pl.col("sim_company") >= 0.92, pl.col("sim_company") >= 0.8,
+               present=both("company_key")).alias("lvl_company"),
+        _level(_equal("street_key"), street_close & house_same, street_close & house_missing,
+               street_close, present=both("street_fold")).alias("lvl_street"),
+        _level(_equal("postcode"), postcode_near, present=both("postcode")).alias("lvl_postcode"),
+        # Agreeing postcodes already say "same town": the city then adds nothing of its own.
+        pl.when(~(_equal("postcode").fill_null(False))).then(
+            _level(_equal("city_fold"), pl.col("jw_city") >= 0.9, present=both("city_fold"))
+        ).alias("lvl_city"),
+        # How common the shared value is, for the exact levels of names, places and companies.
+        *[
+            pl.when(_equal(column)).then(pl.col(f"freq_{column}_a")).alias(f"tf_{name}")
+            for name, column in TF_FIELDS.items()
+        ],
+    ]
+

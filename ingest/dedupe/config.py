@@ -23,8 +23,40 @@ class FieldWeight:
 
 @dataclass(frozen=True)
 class BlockingKey:
+    """Records sharing all `fields` become candidates. A block above max_block_size is not
+    dropped: within it, each record meets its `window` nearest neighbours in the order of
+    `split_by` (a sorted neighbourhood inside the block). `window` without fields: a sorted
+    neighbourhood over all records in the order of `split_by`."""
+
     fields: tuple[str, ...]
     max_block_size: int
+    split_by: tuple[str, ...] = ()
+    window: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """How match weights are learned from each run's data (see ingest/dedupe/model.py)."""
+
+    min_records: int = 500
+    min_candidate_pairs: int = 200
+    random_pairs: int = 300_000
+    fit_pairs: int = 500_000
+    max_iterations: int = 40
+    tolerance: float = 1e-4
+    smoothing: float = 10.0
+    max_bits: float = 20.0
+    max_duplicate_pairs_per_record: float = 20.0
+    term_frequency_max_bits: float = 6.0
+    refit_change: float = 0.1
+    dependent_fields: tuple[tuple[str, str], ...] = ()
+    training: tuple[dict, ...] = ()
+    min_session_pairs: int = 50
+    min_session_duplicates: float = 5.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dependent_fields", tuple(tuple(pair) for pair in self.dependent_fields))
+        object.__setattr__(self, "training", tuple(self.training))
 
 
 @dataclass(frozen=True)
@@ -44,6 +76,7 @@ class DedupeConfig:
     max_cluster_size: int
     compare_chunk_size: int
     guard_thresholds: tuple[float, ...] = field(default=(0.97, 0.995, 0.9999))
+    model: ModelSettings = field(default_factory=ModelSettings)
 
     @classmethod
     def load(cls, path: Path | str = RULES_PATH) -> DedupeConfig:
@@ -70,19 +103,19 @@ class DedupeConfig:
             shared_value_max_names=int(raw["shared_value_max_names"]),
             role_local_parts=tuple(raw["role_local_parts"]),
             max_block_size=int(raw["max_block_size"]),
-            blocking_keys=tuple(
-                BlockingKey(tuple(k), int(raw["max_block_size"])) if isinstance(k, list)
-                else BlockingKey(tuple(k["fields"]), int(k.get("max_block_size", raw["max_block_size"])))
-                for k in raw["blocking_keys"]
-            ),
+            blocking_keys=tuple(_blocking_key(k, raw) for k in raw["blocking_keys"]),
             max_cluster_size=int(raw["max_cluster_size"]),
             compare_chunk_size=int(raw.get("compare_chunk_size", 1_000_000)),
             guard_thresholds=tuple(float(t) for t in raw["guard_thresholds"]),
+            model=ModelSettings(**raw.get("model", {})),
         )
         config.validate()
         return config
 
     def validate(self) -> None:
+        for key in self.blocking_keys:
+            if not key.fields and not (key.split_by and key.window):
+                raise ValueError(f"dedupe.yaml blocking key {key} needs fields, or split_by with a window")
         if not 0.0 <= self.near_miss <= self.review <= self.auto_merge <= 1.0:
             raise ValueError(
                 "dedupe thresholds need 0 <= near_miss <= review <= auto_merge <= 1, got "
@@ -99,3 +132,14 @@ class DedupeConfig:
         )
         updated.validate()
         return updated
+
+
+def _blocking_key(spec: list | dict, raw: dict) -> BlockingKey:
+    if isinstance(spec, list):
+        spec = {"fields": spec}
+    return BlockingKey(
+        fields=tuple(spec.get("fields", ())),
+        max_block_size=int(spec.get("max_block_size", raw["max_block_size"])),
+        split_by=tuple(spec.get("split_by", raw.get("split_oversized_blocks_by", ()))),
+        window=int(spec.get("window", raw.get("oversized_block_window", 0))),
+    )

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingest.dedupe.blocking import candidate_pairs
+from ingest.dedupe.blocking import find_candidates
 from ingest.dedupe.clustering import MERGING, cluster
 from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
+from ingest.dedupe.model import MatchModel, configured_model, fit_model, random_pairs
 from ingest.dedupe.prepare import comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.fingerprint import fingerprint
@@ -29,6 +30,7 @@ class MatchResult:
     clusters: pl.DataFrame
     stats: dict[str, float | int] = field(default_factory=dict)
     inputs: pl.DataFrame | None = None
+    model: MatchModel | None = None
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,12 @@ _MATCHING_CODE = Path(__file__).resolve().parent
 _FOLDING_CODE = _MATCHING_CODE.parent / "normalize" / "text.py"
 
 
-def memory_fingerprint(config: DedupeConfig) -> str:
-    """sha256 of the configuration, the matching code and data, and the Polars version (its
-    hashes and string functions decide the inputs): a memory only counts under the same one."""
+def memory_fingerprint(config: DedupeConfig, model: MatchModel | None = None) -> str:
+    """sha256 of the configuration, the matching code and data, the Polars version (its hashes
+    and string functions decide the inputs) and the match weights: a memory only counts under
+    the same one."""
     return fingerprint(
-        texts=[repr(config)],
+        texts=[repr(config), model.fingerprint() if model is not None and model.fitted else ""],
         files=[*sorted(_MATCHING_CODE.glob("*.py")), *sorted((_MATCHING_CODE / "data").glob("*")), _FOLDING_CODE],
         libraries=["polars"],
     )
@@ -80,6 +83,7 @@ def match_records(
     *,
     decisions: pl.DataFrame | None = None,
     memory: MatchMemory | None = None,
+    model: MatchModel | None = None,
 ) -> MatchResult:
     """Match any frame with `record_id` plus any subset of canonical columns.
 
@@ -87,6 +91,10 @@ def match_records(
     override the engine: the latest decision per pair wins. With `memory`, pairs of records
     whose comparison inputs are unchanged are taken from it instead of compared again; the
     result is the same.
+
+    Without `model`, the match weights are learned from these records (model.py); a given model
+    (a previous run's) is used as it is. `memory` only counts under the model it was made with:
+    it is ignored when the weights were learned here.
     """
     config = config or DedupeConfig.load()
     if "record_id" not in records.columns:
@@ -102,16 +110,21 @@ def match_records(
     n = records.height
 
     prepared = comparison_frame(records, config)
-    candidates, oversized_blocks = candidate_pairs(prepared, config)
+    found = find_candidates(prepared, config)
     human = _decision_pairs(decisions, prepared)
-    candidates = pl.concat([candidates, human.select("a", "b")]).unique().sort("a", "b")
+    candidates = pl.concat([found.pairs, human.select("a", "b")]).unique().sort("a", "b")
+    if model is None:
+        model = learn_model(prepared, found.pairs, config)
+        if model.fitted:
+            memory = None
+    learned_at = time.perf_counter()
 
-    inputs = _input_hashes(prepared, config)
+    inputs = _input_hashes(prepared, config, model).hstack(found.window_ranks)
     if memory is None:
-        scored = _score_in_chunks(prepared, candidates, human, config)
+        scored = _score_in_chunks(prepared, candidates, human, config, model)
         compared = candidates.height
     else:
-        scored, compared = _score_with_memory(prepared, candidates, human, config, inputs, memory)
+        scored, compared = _score_with_memory(prepared, candidates, human, config, inputs, memory, model)
     scored = scored.join(human, on=["a", "b"], how="left").with_columns(
         decision=pl.when(pl.col("human") == "always_merge").then(pl.lit("forced_merge"))
         .when(pl.col("human") == "never_merge").then(pl.lit("forced_split"))
@@ -123,7 +136,7 @@ def match_records(
     labels, scored, guarded = cluster(n, scored, never, config)
 
     ids = prepared["record_id"]
-    sim_columns = [c for c in scored.columns if c.startswith("sim_")]
+    sim_columns = [c for c in scored.columns if c.startswith(("sim_", "bits_"))]
     pairs = scored.with_columns(
         record_id_a=ids.gather(scored["a"]), record_id_b=ids.gather(scored["b"])
     ).select(
@@ -136,7 +149,8 @@ def match_records(
         "records": n,
         "candidate_pairs": candidates.height,
         "compared_pairs": compared,
-        "oversized_blocks_skipped": oversized_blocks,
+        "oversized_blocks_skipped": found.oversized_blocks_skipped,
+        "model_seconds": round(learned_at - started, 3),
         "auto_merge_pairs": int((scored["decision"] == "auto_merge").sum()),
         "review_pairs": int((scored["decision"] == "review").sum()),
         "size_guard_demoted_pairs": guarded,
@@ -144,17 +158,37 @@ def match_records(
         "largest_cluster": int(sizes.max()) if n else 0,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return MatchResult(pairs=pairs, clusters=clusters, stats=stats, inputs=inputs)
+    return MatchResult(pairs=pairs, clusters=clusters, stats=stats, inputs=inputs, model=model)
 
 
-def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
+def learn_model(prepared: pl.DataFrame, candidates: pl.DataFrame, config: DedupeConfig) -> MatchModel:
+    """Weights for this data: u from random record pairs, m and the prior by EM over (a sample
+    of) the candidate pairs. Inputs too small to learn from keep the configured bits."""
+    settings = config.model
+    n = prepared.height
+    if n < settings.min_records or candidates.height < settings.min_candidate_pairs:
+        return MatchModel(
+            configured_model(config, n).weights, config.prior_bits, "configured",
+            {"records": n, "reason": "too few records or candidate pairs to learn from"},
+        )
+    # Seeded by the data's size so a run is repeatable.
+    sample = random_pairs(n, min(settings.random_pairs, n * (n - 1) // 2), seed=n)
+    fit_on = candidates
+    if candidates.height > settings.fit_pairs:
+        fit_on = candidates.sample(settings.fit_pairs, seed=n).sort("a", "b")
+    return fit_model(prepared, compare_pairs(prepared, sample), compare_pairs(prepared, fit_on), config)
+
+
+def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig, model: MatchModel) -> pl.DataFrame:
     """record_id, a hash of everything a comparison reads about the record, and per blocking
     key a hash of the record's block (NULL when it has none).
 
     A name's frequency only counts below the rare-name reference (scoring clips it there), so
     a common name growing more common leaves its records' comparisons as they were.
     """
-    capped = prepared.drop("idx").with_columns(
+    # Value counts only weigh pairs under learned weights (term frequencies).
+    unused = [c for c in prepared.columns if c.startswith("freq_")] if not model.fitted else []
+    capped = prepared.drop("idx", *unused).with_columns(
         pl.min_horizontal("name_count", pl.lit(config.rare_name_reference_count, pl.UInt32)).alias("name_count")
     )
     blocks = prepared.select(
@@ -162,6 +196,7 @@ def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
         .then(pl.struct(list(key.fields)).hash())
         .alias(f"block_{number}")
         for number, key in enumerate(config.blocking_keys)
+        if key.fields
     )
     return pl.DataFrame({"record_id": prepared["record_id"], "input_hash": capped.hash_rows()}).hstack(blocks)
 
@@ -174,11 +209,12 @@ def _blocks_that_changed_usability(inputs: pl.DataFrame, before: pl.DataFrame, c
     whose block differs from last time (new, gone or changed records) are counted again.
     """
     crossed = pl.Series(np.zeros(inputs.height, dtype=bool))
-    columns = [f"block_{number}" for number in range(len(config.blocking_keys))]
+    keyed = [(f"block_{number}", key) for number, key in enumerate(config.blocking_keys) if key.fields]
+    columns = [column for column, _ in keyed]
     paired = inputs.select("record_id", *columns).join(
         before.select("record_id", *columns), on="record_id", how="full", coalesce=True, suffix="_then"
     )
-    for column, key in zip(columns, config.blocking_keys, strict=True):
+    for column, key in keyed:
         moved = paired.filter(pl.col(column).ne_missing(pl.col(f"{column}_then")))
         touched = pl.concat([moved[column], moved[f"{column}_then"]]).drop_nulls().unique()
         if touched.len() == 0:
@@ -225,6 +261,7 @@ def _score_with_memory(
     config: DedupeConfig,
     inputs: pl.DataFrame,
     memory: MatchMemory,
+    model: MatchModel,
 ) -> tuple[pl.DataFrame, int]:
     """Scored pairs, and how many of them were compared.
 
@@ -235,26 +272,54 @@ def _score_with_memory(
     known = inputs.join(memory.inputs, on=["record_id", "input_hash"], how="semi")["record_id"]
     stable = inputs["record_id"].is_in(known.implode()) & ~_blocks_that_changed_usability(inputs, memory.inputs, config)
     ids = prepared.select("idx", "record_id")
-    sim_columns = [c for c in memory.pairs.columns if c.startswith("sim_")]
+    sim_columns = [c for c in memory.pairs.columns if c.startswith(("sim_", "bits_"))]
     remembered = _remembered_pairs(memory, ids, sim_columns)
     by_person = pl.concat([
         human.select("a", "b"),
         remembered.filter(pl.col("rule") == "decision").select("a", "b"),
+        # Not decided by a person, but never compared: neighbours brought together.
+        _newly_adjacent(memory.inputs, known, ids, config),
     ]).unique()
     marked = candidates.with_columns(
         both_stable=stable.gather(candidates["a"]) & stable.gather(candidates["b"])
     ).join(by_person.with_columns(by_person=pl.lit(True)), on=["a", "b"], how="left")
     reuse = marked.filter(pl.col("both_stable") & pl.col("by_person").is_null()).select("a", "b")
     fresh = marked.filter(~pl.col("both_stable") | pl.col("by_person").is_not_null()).select("a", "b")
-    scored = _score_in_chunks(prepared, fresh, human, config)
+    scored = _score_in_chunks(prepared, fresh, human, config, model)
     reused = remembered.filter(pl.col("rule") != "decision").join(reuse, on=["a", "b"], how="semi")
     columns = ["a", "b", "rule", "score", "decision", *sim_columns]
     combined = pl.concat([scored.select(columns), reused.select(columns)], how="vertical_relaxed").sort("a", "b")
     return combined, fresh.height
 
 
+def _newly_adjacent(
+    before: pl.DataFrame, unchanged: pl.Series, ids: pl.DataFrame, config: DedupeConfig
+) -> pl.DataFrame:
+    """Pairs of unchanged records that a record's change or departure brought within one
+    window of each other: they were not neighbours last time, so they were never compared.
+    (A new record only pushes neighbours apart, and its own pairs are compared anyway.)"""
+    frames = [pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32})]
+    for number, key in enumerate(config.blocking_keys):
+        column = f"window_{number}"
+        if not key.window or column not in before.columns:
+            continue
+        kept = (
+            before.select("record_id", rank=pl.col(column)).drop_nulls("rank")
+            .filter(pl.col("record_id").is_in(unchanged.implode())).sort("rank")
+        )
+        for distance in range(1, key.window + 1):
+            frames.append(
+                kept.with_columns(other=pl.col("record_id").shift(-distance), gap=pl.col("rank").shift(-distance) - pl.col("rank"))
+                .filter(pl.col("gap") > key.window)
+                .join(ids.rename({"idx": "x"}), on="record_id")
+                .join(ids.rename({"idx": "y", "record_id": "other"}), on="other")
+                .select(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y"))
+            )
+    return pl.concat(frames)
+
+
 def _score_in_chunks(
-    prepared: pl.DataFrame, candidates: pl.DataFrame, human: pl.DataFrame, config: DedupeConfig
+    prepared: pl.DataFrame, candidates: pl.DataFrame, human: pl.DataFrame, config: DedupeConfig, model: MatchModel
 ) -> pl.DataFrame:
     """Compare and score candidates a slice at a time, keeping only pairs worth showing.
 
@@ -264,8 +329,9 @@ def _score_in_chunks(
     kept: list[pl.DataFrame] = []
     for start in range(0, candidates.height, config.compare_chunk_size):
         chunk = candidates.slice(start, config.compare_chunk_size)
-        scored = score_pairs(compare_pairs(prepared, chunk), config)
+        scored = score_pairs(compare_pairs(prepared, chunk), config, model)
         scored = scored.with_columns(pl.col(c).cast(pl.Float32) for c in scored.columns if c.startswith("sim_"))
+        scored = scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
         scored = scored.join(decided, on=["a", "b"], how="left").filter(
             pl.col("keep").fill_null(False)
             | (pl.col("decision") != "keep_separate")
@@ -273,7 +339,8 @@ def _score_in_chunks(
         ).drop("keep")
         kept.append(scored)
     if not kept:
-        return score_pairs(compare_pairs(prepared, candidates), config)
+        scored = score_pairs(compare_pairs(prepared, candidates), config, model)
+        return scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
     return pl.concat(kept)
 
 

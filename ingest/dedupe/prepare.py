@@ -118,6 +118,17 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
                 pl.min_horizontal("fn_phon", "ln_phon"), pl.lit("|"), pl.max_horizontal("fn_phon", "ln_phon")
             )
         ),
+        # The start of the street ("1754wdevon" of "1754wdevonavenue"): a blocking key that
+        # survives a dropped street type or a missing house number.
+        street_prefix=pl.col("street_fold").str.slice(0, 8),
+        # Parts of a double surname, and the birth date as a number (one digit off is one
+        # digit times a power of ten apart), for comparisons that stay cheap per pair.
+        ln_first=pl.col("ln_fold").str.extract(r"^(\S+)", 1),
+        ln_last=pl.col("ln_fold").str.extract(r"(\S+)$", 1),
+        date_number=pl.col("birth_date").str.replace_all("-", "").cast(pl.Int64, strict=False),
+        street_key=pl.when(pl.col("street_fold").is_not_null()).then(
+            pl.concat_str(pl.col("street_fold"), pl.lit("|"), pl.col("house_number").fill_null(""))
+        ),
     )
     prepared = prepared.with_columns(
         full_name=pl.when(pl.col("fn_canon").is_not_null() & pl.col("ln_fold").is_not_null()).then(
@@ -126,12 +137,36 @@ def comparison_frame(records: pl.DataFrame, config: DedupeConfig) -> pl.DataFram
     ).with_columns(
         name_count=pl.when(pl.col("full_name").is_not_null()).then(pl.len().over("full_name")).cast(pl.UInt32)
     )
-    return _drop_shared_values(prepared, config)
+    prepared = _drop_shared_values(prepared, config)
+    # Blocking keys for records without a person's name (sites, companies, accounts): among
+    # people they would pair every colleague at one address, which names already cover.
+    nameless = pl.col("fn_fold").is_null() & pl.col("ln_fold").is_null()
+    prepared = prepared.with_columns(
+        site_street=pl.when(nameless).then(pl.col("street_fold")),
+        site_street_prefix=pl.when(nameless).then(pl.col("street_prefix")),
+        site_company=pl.when(nameless).then(pl.col("company_key")),
+        site_phone_tail=pl.when(nameless).then(pl.col("phone_tail")),
+    )
+    # How many records carry each value: how much an exact agreement on it says (a rare
+    # surname agreeing is stronger evidence than a common one). Kept in powers of two, so a
+    # record's count moves (and its pairs are compared again) only when its value becomes
+    # notably more common (it doubles), not with every new record that shares it.
+    return prepared.with_columns(
+        pl.when(pl.col(column).is_not_null()).then(
+            pl.lit(2.0).pow(pl.len().over(column).cast(pl.Float64).log(2).floor())
+        ).cast(pl.Float32).alias(f"freq_{column}")
+        for column in FREQUENCY_COLUMNS
+    )
+
+
+# Columns whose value frequencies weigh exact agreements (see compare.TF_FIELDS).
+FREQUENCY_COLUMNS = ("fn_fold", "ln_fold", "company_key", "postcode", "city_fold")
 
 
 def _drop_shared_values(prepared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
     """Forget e-mails and phones that many different last names use (role inboxes, switchboards)."""
-    name = pl.col("ln_phon")
+    # Sites and companies without a person's name count by their own name.
+    name = pl.coalesce(pl.col("ln_phon"), pl.col("company_key"))
     limit = config.shared_value_max_names
     return prepared.with_columns(
         email_key=pl.when(name.n_unique().over("email_key") <= limit).then(pl.col("email_key")),

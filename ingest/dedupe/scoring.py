@@ -1,14 +1,18 @@
 """Match score and decision per pair: deterministic keys first, then weighted evidence.
 
-Each field adds bits by similarity level (agree / partial / disagree, nothing when missing);
-the sum plus the prior becomes a match probability, compared with the configured thresholds.
+Each field adds bits by its comparison level (nothing when missing): the levels' bits learned
+for this data (model.py), or the configured agree / partial / disagree bits for inputs too small
+to learn from. The sum plus the prior becomes a match probability, compared with the configured
+thresholds. Every field's bits are kept per pair (`bits_<field>`), so a person can read why.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from ingest.dedupe.compare import TF_FIELDS
 from ingest.dedupe.config import DedupeConfig
+from ingest.dedupe.model import MatchModel
 
 SCORED_FIELDS = {
     "email": "sim_email", "phone": "sim_phone", "first_name": "sim_first_name",
@@ -36,14 +40,43 @@ def _field_bits(config: DedupeConfig) -> list[pl.Expr]:
     return bits
 
 
-def score_pairs(compared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
-    """Adds `rule`, `score` (match probability) and `decision` to compared pairs."""
-    # A rare full name is stronger evidence than a common one (term-frequency adjustment).
-    rare_name_bits = (
-        (pl.lit(float(config.rare_name_reference_count)) / pl.col("shared_name_count").cast(pl.Float64))
-        .log(2).clip(0.0, config.rare_name_max_bits).fill_null(0.0)
-    )
-    total_bits = pl.lit(config.prior_bits) + pl.sum_horizontal(_field_bits(config)) + rare_name_bits
+def _learned_bits(model: MatchModel, config: DedupeConfig) -> dict[str, pl.Expr]:
+    """Bits per field from the level's learned evidence; an exact agreement on a name, place or
+    company moves by how rare the shared value is: log2(u of exact agreement / share of records
+    holding this value), within +-term_frequency_max_bits."""
+    limit = config.model.term_frequency_max_bits
+    exact = model.weights.filter(pl.col("level") == 0)
+    exact_u = dict(exact.select("field", "u").iter_rows())
+    holding = dict(exact.select("field", "records_with_value").iter_rows())
+    bits = {}
+    for name, levels in model.bits().items():
+        level = pl.col(f"lvl_{name}")
+        evidence = level.replace_strict(list(range(len(levels))), levels, default=None, return_dtype=pl.Float64)
+        if name in TF_FIELDS and exact_u.get(name) and holding.get(name):
+            share = pl.col(f"tf_{name}").cast(pl.Float64) / holding[name]
+            adjustment = (pl.lit(exact_u[name]) / share).log(2).clip(-limit, limit)
+            evidence = evidence + pl.when(level == 0).then(adjustment.fill_null(0.0)).otherwise(0.0)
+        bits[name] = evidence.fill_null(0.0)
+    for (first, second), correction in model.dependence().items():
+        both_exact = ((pl.col(f"lvl_{first}") == 0) & (pl.col(f"lvl_{second}") == 0)).fill_null(False)
+        bits[f"{first}_{second}"] = pl.when(both_exact).then(pl.lit(correction)).otherwise(0.0)
+    return bits
+
+
+def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel | None = None) -> pl.DataFrame:
+    """Adds `rule`, `score` (match probability), `decision` and `bits_<field>` to compared pairs."""
+    if model is not None and model.fitted:
+        field_bits = _learned_bits(model, config)
+        total_bits = pl.lit(model.prior_bits) + pl.sum_horizontal(pl.col(f"bits_{f}") for f in field_bits)
+    else:
+        # A rare full name is stronger evidence than a common one (term-frequency adjustment).
+        rare_name_bits = (
+            (pl.lit(float(config.rare_name_reference_count)) / pl.col("shared_name_count").cast(pl.Float64))
+            .log(2).clip(0.0, config.rare_name_max_bits).fill_null(0.0)
+        )
+        field_bits = dict(zip(config.fields, _field_bits(config), strict=True))
+        total_bits = pl.lit(config.prior_bits) + pl.sum_horizontal(pl.col(f"bits_{f}") for f in field_bits) + rare_name_bits
+    compared = compared.with_columns(expr.cast(pl.Float32).alias(f"bits_{name}") for name, expr in field_bits.items())
     probability = 1.0 / (1.0 + (2.0 ** (-total_bits)))
     first_conflict = (pl.col("sim_first_name") < 0.7).fill_null(False)
     last_agrees = (pl.col("sim_last_name") >= 0.9).fill_null(False)
@@ -61,8 +94,16 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig) -> pl.DataFrame:
         .then(pl.lit("fuzzy"))
         .otherwise(pl.col("rule"))
     )
+    # Without a person's name, a clearly different company or site name at the same address
+    # and phone is another business of one building (a hotel's restaurants, a centre's
+    # programmes): a person decides.
+    other_business = (
+        pl.col("sim_first_name").is_null() & pl.col("sim_last_name").is_null()
+        & (pl.col("sim_company") < config.fields["company"].partial)
+    ).fill_null(False) if "lvl_company" in compared.columns else pl.lit(False)
     decision = (
         pl.when(pl.col("rule") != "fuzzy").then(pl.lit("auto_merge"))
+        .when(other_business & (pl.col("score") >= config.review)).then(pl.lit("review"))
         .when(pl.col("score") >= config.auto_merge).then(pl.lit("auto_merge"))
         .when(pl.col("score") >= config.review).then(pl.lit("review"))
         .otherwise(pl.lit("keep_separate"))

@@ -108,11 +108,25 @@ def map_columns(frame: pl.DataFrame, id_column: str, mapping: dict[str, str] | N
     return mapped
 
 
+def _iso_basic_dates(mapped: pl.DataFrame) -> pl.DataFrame:
+    """Birth dates written as ISO 8601 basic format (19560201) spelled out as 1956-02-01, when
+    the whole column is written so (a column of eight-digit numbers is no other date shape)."""
+    if "birth_date" not in mapped.columns:
+        return mapped
+    text = pl.col("birth_date").str.strip_chars()
+    present = mapped.select(text.drop_nulls()).to_series()
+    if present.len() == 0 or not present.str.contains(r"^\d{8}$").all():
+        return mapped
+    return mapped.with_columns(
+        birth_date=pl.concat_str(text.str.slice(0, 4), pl.lit("-"), text.str.slice(4, 2), pl.lit("-"), text.str.slice(6, 2))
+    )
+
+
 def normalize_for_matching(mapped: pl.DataFrame, default_country: str) -> pl.DataFrame:
     """Canonical, normalized columns via ingest.normalize.canonical_frame (the one normalizer)."""
     from ingest.normalize import canonical_frame
 
-    normalized = canonical_frame(mapped, default_country=default_country)
+    normalized = canonical_frame(_iso_basic_dates(mapped), default_country=default_country)
     if normalized.height != mapped.height or "record_id" not in normalized.columns:
         raise RuntimeError("canonical_frame must keep every row and pass record_id through")
     return normalized
