@@ -22,11 +22,11 @@ def test_connection_of_a_failed_step_is_closed_and_the_summary_reads_the_warehou
             conn.execute("insert into audit.file_registry values ('a.csv', 'x', 'rejected', 'run-1')")
             conn.execute("create schema quarantine")
             conn.execute("create table quarantine.rows (source_file varchar, file_sha256 varchar, "
-                         "source_row bigint, reason varchar)")
+                         "source_row bigint, reason varchar, reason_detail varchar)")
             held.append(conn)  # what the failed step's traceback keeps alive
             raise RuntimeError("ingest failed")
     # Before the fix: "Can't open a connection to same database file with a different configuration".
     with duckdb.connect(str(path), read_only=True) as reader:
         assert reader.execute("select count(*) from audit.file_registry").fetchone() == (1,)
-    assert rejected_files("run-1") == [("a.csv", "rejected")]
+    assert [(f.source_file, f.reason) for f in rejected_files("run-1")] == [("a.csv", "rejected")]
     assert rejected_files("another-run") == []
