@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -27,8 +28,9 @@ from ingest.privacy.subject_export import subject_export
 from ingest.privacy.tables import prepare_privacy_schema
 from ingest.raw import ingest_source_kind
 from orchestration.publishing.publish import publish
-from quality import run_suite
 from orchestration.publishing.salt import load_or_create_salt
+from quality import run_suite
+from scoring import load_settings, train_and_score
 
 REPO = Path(__file__).resolve().parents[2]
 KINDS = ("purchased_list", "web_form", "crm_export")
@@ -53,6 +55,7 @@ def _pipeline(conn: duckdb.DuckDBPyConnection, landing: Path, batch: str, salt: 
         ingest_source_kind(conn, landing, kind, batch_id=batch, is_suppressed=is_suppressed)
     build_core(conn)
     build_identity(conn)
+    train_and_score(conn, load_settings(), datetime(2026, 12, 1))
     prepare_privacy_schema(conn)
 
 
