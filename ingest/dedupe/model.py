@@ -90,6 +90,13 @@ class MatchModel:
         rows = self.weights.filter(pl.col("field").str.contains("+", literal=True))
         return {tuple(name.split("+")): bits for name, bits in rows.select("field", "bits").iter_rows()}
 
+    def rounded(self) -> MatchModel:
+        """The model with m, u and bits to 10 significant digits: parallel sums leave the last
+        bits of a float to chance, and the same data must give the same model, bit for bit."""
+        weights = self.weights.with_columns(pl.col("m", "u", "bits").round_sig_figs(10))
+        prior = float(pl.Series([self.prior_bits]).round_sig_figs(10)[0])
+        return MatchModel(weights, prior, self.source, self.stats)
+
     def fingerprint(self) -> str:
         return fingerprint(texts=[repr(self.prior_bits), self.source, self.weights.write_csv(float_precision=6)])
 
