@@ -109,6 +109,8 @@ def test_an_all_rejected_run_keeps_the_good_served_copy_and_exits_4(good_run, tm
     assert "Publishing blocked" in result.stdout and "--allow-volume-drop" in result.stdout
     assert serving_fingerprint(root / "serving") == before
 
+    # Published now; the file is still rejected (it is read again on every run until it loads).
     forced = _run(root, "--allow-volume-drop")
-    assert forced.returncode == 0, forced.stdout[-3000:] + forced.stderr[-3000:]
+    assert forced.returncode == 3, forced.stdout[-3000:] + forced.stderr[-3000:]
+    assert "export_from_the_new_tool.csv" in forced.stdout
     assert published_version(root / "serving")["row_counts"]["marts.mart_lead_scores"] == 0
