@@ -4,9 +4,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt_cli import LeadwerkDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.policies import TRANSIENT_RETRY
 
@@ -33,7 +32,7 @@ translator = LeadwerkDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
     dagster_dbt_translator=translator,
     retry_policy=TRANSIENT_RETRY,
 )
-def leadwerk_dbt_models(context: dg.AssetExecutionContext, dbt: LeadwerkDbtCliResource):
+def leadwerk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
