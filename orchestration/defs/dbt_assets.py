@@ -10,8 +10,14 @@ from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.policies import TRANSIENT_RETRY
 
 
+# The Dagster group of each dbt model is its layer, the folder under dbt_project/models/.
+MODEL_LAYERS = ("staging", "intermediate", "marts", "privacy")
+# Seeds are the scoring and consent rules marketing ops edit; snapshots keep history of them.
+RESOURCE_GROUPS = {"seed": "rules", "snapshot": "snapshots"}
+
+
 class LeadwerkDbtTranslator(DagsterDbtTranslator):
-    """Keys mirror the warehouse (`marts/mart_funnel`), and every dbt node sits in `marts`."""
+    """Keys mirror the warehouse (`marts/mart_funnel`); groups follow the dbt layers."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -19,8 +25,26 @@ class LeadwerkDbtTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "marts"
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            # Sources are the warehouse's own tables: their Python assets own key and group.
+            return spec
+        return spec.replace_attributes(group_name=dbt_group(props))
+
+
+def dbt_group(props: Mapping[str, Any]) -> str:
+    """The layer of a model (from its folder: models/<layer>/...), or the kind of a seed or snapshot."""
+    if props["resource_type"] == "model":
+        layer = props["fqn"][1]
+        if layer not in MODEL_LAYERS:
+            raise ValueError(
+                f"dbt model {props['original_file_path']} lies outside the layers {', '.join(MODEL_LAYERS)}: "
+                "move it into one of dbt_project/models/<layer>/"
+            )
+        return layer
+    return RESOURCE_GROUPS[props["resource_type"]]
 
 
 translator = LeadwerkDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
