@@ -11,6 +11,7 @@ import json
 import pytest
 
 REQUIRED = {
+    "int_lead_fit_points": "test_fit_points_per_rule_and_freemail_counts_against_b2b_only",
     "int_lead_engagement_points": "test_engagement_points_halve_every_half_life_and_future_touchpoints_wait",
     "int_lead_scores": "test_lead_score_blends_capped_points_and_rates_by_thresholds",
     "mart_contactability": "test_contactability_email_needs_express_consent_with_proof",
