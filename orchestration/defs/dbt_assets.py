@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.policies import TRANSIENT_RETRY
@@ -12,7 +12,7 @@ from orchestration.defs.policies import TRANSIENT_RETRY
 
 # The Dagster group of each dbt model is its layer, the folder under dbt_project/models/.
 MODEL_LAYERS = ("staging", "intermediate", "marts", "privacy")
-# Seeds are the scoring and consent rules marketing ops edit; snapshots keep history of them.
+# Seeds (the rules marketing ops edit) and snapshots (history) are groups named like their schemas.
 RESOURCE_GROUPS = {"seed": "rules", "snapshot": "snapshots"}
 
 
@@ -25,7 +25,9 @@ class LeadwerkDbtTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
-    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
@@ -44,6 +46,8 @@ def dbt_group(props: Mapping[str, Any]) -> str:
                 "move it into one of dbt_project/models/<layer>/"
             )
         return layer
+    if props["resource_type"] not in RESOURCE_GROUPS:
+        raise ValueError(f"dbt {props['resource_type']} {props['unique_id']} has no Dagster group: add one to RESOURCE_GROUPS")
     return RESOURCE_GROUPS[props["resource_type"]]
 
 
