@@ -118,11 +118,6 @@ def _import_gx():
         warnings.simplefilter("ignore")
         import great_expectations as gx
         import great_expectations.expectations as gxe
-        from great_expectations.execution_engine import pandas_execution_engine
-    # GX fingerprints every in-memory batch under 1 GB by hashing all of its rows (13 s of a
-    # nightly run at 1M people). The fingerprint only labels a batch in the results, and ours
-    # are named by suite and batch, so no batch is hashed.
-    pandas_execution_engine.HASH_THRESHOLD = 0
     for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
         logging.getLogger(name).setLevel(logging.ERROR)
     return gx, gxe

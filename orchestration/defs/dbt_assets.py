@@ -4,15 +4,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.defs.dbt_cli import LeadwerkDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.policies import TRANSIENT_RETRY
 
 
+# The Dagster group of each dbt model is its layer, the folder under dbt_project/models/.
+MODEL_LAYERS = ("staging", "intermediate", "marts", "privacy")
+# Seeds (the rules marketing ops edit) and snapshots (history) are groups named like their schemas.
+RESOURCE_GROUPS = {"seed": "rules", "snapshot": "snapshots"}
+
+
 class LeadwerkDbtTranslator(DagsterDbtTranslator):
-    """Keys mirror the warehouse (`marts/mart_funnel`), and every dbt node sits in `marts`."""
+    """Keys mirror the warehouse (`marts/mart_funnel`); groups follow the dbt layers."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -20,8 +25,30 @@ class LeadwerkDbtTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "marts"
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            # Sources are the warehouse's own tables: their Python assets own key and group.
+            return spec
+        return spec.replace_attributes(group_name=dbt_group(props))
+
+
+def dbt_group(props: Mapping[str, Any]) -> str:
+    """The layer of a model (from its folder: models/<layer>/...), or the kind of a seed or snapshot."""
+    if props["resource_type"] == "model":
+        layer = props["fqn"][1]
+        if layer not in MODEL_LAYERS:
+            raise ValueError(
+                f"dbt model {props['original_file_path']} lies outside the layers {', '.join(MODEL_LAYERS)}: "
+                "move it into one of dbt_project/models/<layer>/"
+            )
+        return layer
+    if props["resource_type"] not in RESOURCE_GROUPS:
+        raise ValueError(f"dbt {props['resource_type']} {props['unique_id']} has no Dagster group: add one to RESOURCE_GROUPS")
+    return RESOURCE_GROUPS[props["resource_type"]]
 
 
 translator = LeadwerkDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -33,7 +60,7 @@ translator = LeadwerkDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
     dagster_dbt_translator=translator,
     retry_policy=TRANSIENT_RETRY,
 )
-def leadwerk_dbt_models(context: dg.AssetExecutionContext, dbt: LeadwerkDbtCliResource):
+def leadwerk_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():

@@ -3,10 +3,10 @@
 from contextlib import contextmanager
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from ingest.warehouse import WAREHOUSE_CONFIG
-from orchestration.defs.dbt_cli import LeadwerkDbtCliResource
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.paths import export_environment, warehouse_path
 
@@ -36,7 +36,7 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(database=str(warehouse_path()), connection_config=WAREHOUSE_CONFIG),
-            "dbt": LeadwerkDbtCliResource(project_dir=dbt_project),
+            "dbt": DbtCliResource(project_dir=dbt_project),
         },
         # DuckDB allows one writer: steps of a run execute one after another in one process.
         executor=dg.in_process_executor,

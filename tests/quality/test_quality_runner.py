@@ -115,13 +115,6 @@ def test_results_and_data_docs_are_written_without_personal_data(warehouse, tmp_
             assert "kaputt.person" not in path.read_text(encoding="utf-8", errors="ignore"), path
 
 
-def test_batches_are_not_fingerprinted_by_hashing_their_rows(warehouse, tmp_path):
-    outcome = validate(warehouse, "lead_records", docs_dir=tmp_path / "docs")
-
-    markers = [json.loads(p.read_text())["meta"]["batch_markers"] for p in outcome.results_paths]
-    assert markers and all("pandas_data_fingerprint" not in m for m in markers)
-
-
 def test_metadata_names_failures_with_counts_and_ids_only(warehouse, tmp_path):
     bad = ids(warehouse, "select record_id from core.lead_records order by record_id limit 2")
     warehouse.execute("update core.lead_records set email = ? where record_id in (select unnest(?))", [BAD_EMAIL, bad])

@@ -6,4 +6,4 @@ select
     rating,
     lead_score,
     scored_at
-from {{ ref('mart_lead_scores') }}
+from {{ ref('int_lead_scores') }}
