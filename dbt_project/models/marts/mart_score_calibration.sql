@@ -175,10 +175,12 @@ select
     {{ safe_divide('buckets.converted_leads', 'buckets.leads') }} as conversion_rate,
     buckets.min_score,
     buckets.max_score,
-    buckets.avg_score,
-    metrics.roc_auc,
-    metrics.top_decile_lift,
-    metrics.brier_score
+    -- Rounded: averages of floats summed in parallel differ in their last bits between two runs
+    -- of the same data, and a rerun must give the same mart.
+    round(buckets.avg_score, 9) as avg_score,
+    round(metrics.roc_auc, 9) as roc_auc,
+    round(metrics.top_decile_lift, 9) as top_decile_lift,
+    round(metrics.brier_score, 9) as brier_score
 from buckets
 inner join metrics
     on buckets.score_name = metrics.score_name
