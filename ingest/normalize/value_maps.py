@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 
 import polars as pl
 
@@ -176,8 +175,3 @@ class ValueMaps:
             for c in columns
         )
 
-
-@cache
-def default_maps() -> ValueMaps:
-    """Shared defaults only (for callers without contract hints)."""
-    return ValueMaps(pl.DataFrame({"contract": [], "value_maps": []}, schema={"contract": pl.String, "value_maps": pl.String}))
