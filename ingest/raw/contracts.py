@@ -31,8 +31,11 @@ class ContractError(ValueError):
 
 
 def header_key(label: str) -> str:
-    """How header names compare: case-insensitive, outer blanks trimmed, inner whitespace collapsed."""
-    return re.sub(r"\s+", " ", label).strip().casefold()
+    """How header names compare: case-insensitive, outer blanks trimmed, inner whitespace collapsed,
+    and an underscore read as a space: exports passed through a spreadsheet or BI tool often come
+    back with `Lead_ID`, `Created_Date` for the report labels `Lead ID`, `Created Date`, and
+    API names such as Zoho's `Lead_Status` are the label with underscores."""
+    return re.sub(r"[\s_]+", " ", label).strip().casefold()
 
 
 @dataclass(frozen=True)
