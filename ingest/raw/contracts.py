@@ -84,6 +84,7 @@ class Contract:
     fields: dict[str, tuple[str, ...]]  # raw field -> accepted header names, preferred first
     combine: tuple[CombineRule, ...] = ()
     keep_as_extra: tuple[str, ...] = ()
+    footer: tuple[str, ...] = ()  # regexes of report footer lines after the data
     date_order: str = "ISO"
     date_layouts: tuple[str, ...] = ()
     timezone: str | None = None
@@ -183,6 +184,7 @@ def _from_spec(spec: ContractSpec, origin: str) -> Contract:
             for target, rule in spec.combine.items()
         ),
         keep_as_extra=tuple(spec.keep_as_extra),
+        footer=tuple(spec.footer),
         date_order=formats.date_order,
         date_layouts=tuple(formats.dates),
         timezone=formats.timezone,

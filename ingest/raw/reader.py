@@ -127,7 +127,9 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
             "empty", "header_only", "file has a header but no data rows",
             decoded.lines["text"][0], **found,
         )
-    parsed = parse_csv(decoded, delimiter, header)
+    parsed = parse_csv(decoded, delimiter, header, footer=match.contract.footer)
+    if (parsed.rejected["reason"] == "report_footer").any():
+        found["note"] = "report_footer"
     header = parsed.columns  # source columns named like lineage columns come back renamed
     mapped = parsed.rows.select(
         "source_row", "raw_text", *field_exprs(match), extra_fields_expr(extra_columns(match, header))

@@ -31,7 +31,7 @@ STAGES = {"lead", "mql", "sql", "opportunity", "customer", "other"}
 CHANNELS = {"inbound", "outbound"}
 OUTCOMES = {"converted", "won", "lost", "disqualified", "open"}
 TOP_KEYS = {"name", "source_kind", "source_system", "format", "encoding", "delimiter", "identify",
-            "row_required", "fields", "combine", "keep_as_extra", "formats", "values"}
+            "row_required", "fields", "combine", "keep_as_extra", "footer", "formats", "values"}
 FORMAT_KEYS = {"date_order", "dates", "timezone", "decimal_separator", "thousands_separator",
                "default_country"}
 VALUE_KEYS = {"placeholders", "booleans", "consent", "lifecycle_stage", "lead_status",
