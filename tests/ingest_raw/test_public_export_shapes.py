@@ -78,3 +78,9 @@ def test_two_digit_year_us_dates_read_month_first():
     # "2/5/24 1:51": the column also holds "2/20/24 11:29", so 2 is the month; no year 24 AD.
     assert created["1415"].date() == datetime(2024, 2, 5).date()
     assert created["8452"].date() == datetime(2024, 2, 20).date()
+
+
+def test_hubspot_not_provided_name_is_empty():
+    records = _records("hubspot/contacts_with_company_export.csv", "hubspot")
+    row = records.filter(pl.col("crm_id") == "8663").row(0, named=True)
+    assert row["last_name"] is None and row["email"] == "emma@appraisal.example"
