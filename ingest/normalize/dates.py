@@ -37,6 +37,10 @@ def _layouts(
     own = [(layout, "%z" in layout or "%#z" in layout) for layout in json.loads(explicit or "[]")]
     order = evidence or order
     ordered = formats["MDY"] if order == "MDY" else formats["DMY"]
+    if order == "MDY":
+        # Dotted dates are day first wherever they are written ("05.02.2024"), so a month-first
+        # source still reads them.
+        ordered = ordered + [layout for layout in formats["DMY"] if "." in layout]
     offset = [(layout, True) for layout in formats["with_offset"]] if with_offset else []
     builtin = [(layout, False) for layout in formats["iso"] + ordered + formats["month_names"]]
     candidates = list(dict.fromkeys(own + offset + builtin))

@@ -69,3 +69,9 @@ def test_day_month_order_is_inferred_from_the_column(values, declared, expected)
 def test_a_two_digit_year_is_never_read_as_a_year_of_the_first_century():
     parsed = pl.select(timestamp_expr(pl.lit("4/5/24"), "MDY", None, "UTC")).item()
     assert parsed == datetime(2024, 4, 5)
+
+
+def test_a_month_first_source_still_reads_dotted_european_dates():
+    parsed = pl.DataFrame({"t": ["05.02.2024 10:00", "2/5/2024"]}).select(
+        timestamp_expr(pl.col("t"), "MDY", None, "UTC")).to_series()
+    assert parsed.to_list() == [datetime(2024, 2, 5, 10, 0), datetime(2024, 2, 5)]
