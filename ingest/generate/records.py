@@ -97,21 +97,23 @@ def vary(records: pl.DataFrame, seed: int, stream_tag: int = 0) -> pl.DataFrame:
     middle, u7, u8 = pl.col("middle_name"), pl.col("_u7"), pl.col("_u8")
     # How sources write the given names: the second one in full or as an initial on some forms,
     # a hyphenated one (Karl-Heinz) sometimes with a space.
-    given = (
+    r = r.with_columns(_given=(
         pl.when(middle.is_not_null() & (u7 < 0.30)).then(fn + " " + middle)
         .when(middle.is_not_null() & (u7 < 0.40)).then(fn + " " + middle.str.slice(0, 1) + ".")
         .when(fn.str.contains("-", literal=True) & (u7 < 0.15)).then(fn.str.replace("-", " ", literal=True))
         .otherwise(fn)
-    )
+    ))
     # A double surname is often cut to its first part, or written with a space.
-    family = (
+    r = r.with_columns(_family=(
         pl.when(ln.str.contains("-", literal=True) & (u8 < 0.25)).then(ln.str.replace(r"-.*$", ""))
         .when(ln.str.contains("-", literal=True) & (u8 < 0.35)).then(ln.str.replace("-", " ", literal=True))
         .otherwise(ln)
-    )
+    ))
+    given, family = pl.col("_given"), pl.col("_family")
     fn_v = (
         pl.when(u < 0.03).then(text.one_edit_typo(given, pl.col("_pos"), pl.col("_kind"), pl.col("_letter")))
-        .when(u < 0.04).then(text.spelling_variant(given, pl.col("_spell")))
+        # Respelt only where chosen (null elsewhere), which keeps the many replaces cheap.
+        .when(u < 0.04).then(text.spelling_variant(pl.when((u >= 0.03) & (u < 0.04)).then(given), pl.col("_spell")))
         .when(u < 0.11).then(text.transliterate(given))
         .when((u < 0.14) & pl.col("_nick").is_not_null()).then(pl.col("_nick"))
         .when(u < 0.19).then(text.case_variant(given, pl.col("_case")))
@@ -120,15 +122,16 @@ def vary(records: pl.DataFrame, seed: int, stream_tag: int = 0) -> pl.DataFrame:
     )
     ln_v = (
         pl.when(u2 < 0.03).then(text.one_edit_typo(family, pl.col("_pos2"), pl.col("_kind2"), pl.col("_letter")))
-        .when(u2 < 0.045).then(text.spelling_variant(family, pl.col("_spell")))
+        .when(u2 < 0.045).then(text.spelling_variant(pl.when((u2 >= 0.03) & (u2 < 0.045)).then(family), pl.col("_spell")))
         .when(u2 < 0.125).then(text.transliterate(family))
         .when(u2 < 0.185).then(text.case_variant(family, pl.col("_case")))
         .when(u2 < 0.205).then(text.whitespace_variant(family, pl.col("_ws")))
         .otherwise(family)
     )
     swap = u3 < 0.015
-    r = r.with_columns(first_name=pl.when(swap).then(ln_v).otherwise(fn_v),
-                       last_name=pl.when(swap).then(fn_v).otherwise(ln_v))
+    r = r.with_columns(_fn_v=fn_v, _ln_v=ln_v).with_columns(
+        first_name=pl.when(swap).then(pl.col("_ln_v")).otherwise(pl.col("_fn_v")),
+        last_name=pl.when(swap).then(pl.col("_fn_v")).otherwise(pl.col("_ln_v")))
     r = _vary_email(r, rng)
     r = _vary_phone(r, rng)
     r = _vary_company_and_address(r, rng)
