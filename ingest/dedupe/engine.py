@@ -176,7 +176,9 @@ def learn_model(prepared: pl.DataFrame, candidates: pl.DataFrame, config: Dedupe
     fit_on = candidates
     if candidates.height > settings.fit_pairs:
         fit_on = candidates.sample(settings.fit_pairs, seed=n).sort("a", "b")
-    return fit_model(prepared, compare_pairs(prepared, sample), compare_pairs(prepared, fit_on), config).rounded()
+    return fit_model(
+        prepared, compare_pairs(prepared, sample), compare_pairs(prepared, fit_on), config, candidates.height
+    ).rounded()
 
 
 def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig, model: MatchModel) -> pl.DataFrame:

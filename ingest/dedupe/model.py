@@ -353,8 +353,14 @@ def fit_model(
     random_compared: pl.DataFrame,
     candidate_compared: pl.DataFrame,
     config: DedupeConfig,
+    candidate_pairs: int | None = None,
 ) -> MatchModel:
     """Fellegi-Sunter weights for this data, or the configured ones when it cannot be fitted.
+
+    `candidate_compared` may be a random sample of the run's candidate pairs; `candidate_pairs`
+    is then how many candidate pairs the whole run has (default: as many as were compared). The
+    duplicates EM finds in the sample stand for that share of all duplicates, so the prior (share
+    of duplicates among all record pairs) counts them once per sampled pair's share of the run.
 
     m is learned in training sessions, each on the candidate pairs that agree on some fields
     (the same name; the same e-mail, phone or birth date; for records without a person's name,
@@ -397,13 +403,16 @@ def fit_model(
     m = {name: np.mean(learned[name], axis=0) if learned[name] else m0[name] for name in LEVELS}
 
     all_pairs = n * (n - 1) / 2.0
+    # Each compared pair stands for this many of the run's candidate pairs.
+    fitted_pairs = float(patterns.counts.sum())
+    per_fitted_pair = max(1.0, (candidate_pairs or fitted_pairs) / fitted_pairs)
     prior = min(0.5, max(1.0 / all_pairs, 0.5 * n / all_pairs))
     match = np.zeros_like(patterns.counts)
     for _ in range(settings.max_iterations):
         u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
         log_odds = math.log(prior / (1.0 - prior)) + patterns.log_ratios(LEVELS, m, u)
         match = patterns.counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
-        new_prior = min(max(match.sum() / all_pairs, 1.0 / all_pairs),
+        new_prior = min(max(match.sum() * per_fitted_pair / all_pairs, 1.0 / all_pairs),
                         settings.max_duplicate_pairs_per_record * n / all_pairs)
         done = abs(math.log(new_prior / prior)) < settings.tolerance
         prior = new_prior
@@ -428,7 +437,8 @@ def fit_model(
         float(math.log2(prior / (1.0 - prior))),
         "fitted",
         {"records": n, "em_iterations": int(iterations), "training_sessions": ", ".join(sessions_used),
-         "expected_duplicate_pairs": round(float(expected_duplicates), 1), "fitted_pairs": int(patterns.counts.sum())},
+         "expected_duplicate_pairs": round(float(expected_duplicates), 1), "fitted_pairs": int(fitted_pairs),
+         "candidate_pairs": int(round(fitted_pairs * per_fitted_pair))},
     )
 
 

@@ -9,10 +9,13 @@ import polars as pl
 import pytest
 
 from ingest.dedupe import build_identity
+from ingest.dedupe.blocking import find_candidates
 from ingest.dedupe.build import MODEL_TABLE
+from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.engine import match_records
-from ingest.dedupe.model import LEVELS, MatchModel, configured_model
+from ingest.dedupe.model import LEVELS, MatchModel, configured_model, fit_model, random_pairs
+from ingest.dedupe.prepare import comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.generate import api, population
 from ingest.warehouse import read_table, replace_table
@@ -139,3 +142,19 @@ def test_model_metadata_holds_plain_values_for_the_asset():
     metadata = match_records(generated().drop("person_id"), CONFIG).model.metadata()
     assert metadata["model_source"] == "fitted"
     assert all(type(value) in (int, float, str) for value in metadata.values()), metadata
+
+
+def test_a_sample_of_the_candidate_pairs_gives_the_prior_of_all_of_them():
+    """Large runs fit on a sample of their candidate pairs: the duplicates found in it stand for
+    the whole run's, so the prior does not shrink as the data grows past the sample size."""
+    frame = generated().drop("person_id").with_columns(pl.col("record_id").cast(pl.String)).sort("record_id")
+    prepared = comparison_frame(frame, CONFIG)
+    candidates = find_candidates(prepared, CONFIG).pairs
+    random_compared = compare_pairs(prepared, random_pairs(prepared.height, 20_000, seed=1))
+    whole = fit_model(prepared, random_compared, compare_pairs(prepared, candidates), CONFIG)
+    quarter = candidates.sample(fraction=0.25, seed=3).sort("a", "b")
+    sampled = fit_model(prepared, random_compared, compare_pairs(prepared, quarter), CONFIG, candidates.height)
+    assert whole.fitted and sampled.fitted
+    # A quarter of the pairs read as all of them would put the prior two bits too low.
+    assert abs(sampled.prior_bits - whole.prior_bits) < 0.5, (sampled.prior_bits, whole.prior_bits)
+    assert sampled.stats["candidate_pairs"] == pytest.approx(candidates.height, rel=0.01)
