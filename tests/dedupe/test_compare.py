@@ -90,3 +90,19 @@ def test_missing_fields_have_no_similarity():
 def test_postcode_sharing_region_is_partial():
     sims = similarity({"postcode": "10115"}, {"postcode": "10117"})
     assert sims["sim_postcode"] == 0.5
+
+
+def test_level_cut_offs_come_from_the_rules_file():
+    from dataclasses import replace
+
+    from ingest.dedupe.model import configured_model
+
+    config = DedupeConfig.load()
+    prepared = comparison_frame(records({"first_name": "Martha"}, {"first_name": "Marhta"}), config)
+    pair = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    # Jaro-Winkler 0.961: a typo under the configured cut-off, a looser variant under 0.97.
+    assert compare_pairs(prepared, pair, config.cutoffs)["lvl_first_name"].item() == 2
+    strict = replace(config, cutoffs=replace(config.cutoffs, name_close=0.97))
+    assert compare_pairs(prepared, pair, strict.cutoffs)["lvl_first_name"].item() == 3
+    labels = configured_model(strict).weights.filter(pl.col("field") == "first_name")["label"].to_list()
+    assert "jaro-winkler >= 0.97" in labels
