@@ -57,6 +57,13 @@ class NameConflictGuard:
     itself (dedupe.yaml `name_conflict_guard`)."""
 
     first_name_below: float = 0.70
+    when_sharing: tuple[str, ...] = ()
+    unless_exact: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_name_below", float(self.first_name_below))
+        object.__setattr__(self, "when_sharing", tuple(self.when_sharing))
+        object.__setattr__(self, "unless_exact", tuple(self.unless_exact))
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ class DedupeConfig:
             guard_thresholds=tuple(float(t) for t in raw["guard_thresholds"]),
             model=ModelSettings(**raw.get("model", {})),
             cutoffs=Cutoffs(**{k: float(v) for k, v in raw["cutoffs"].items()}),
-            name_conflict_guard=NameConflictGuard(**{k: float(v) for k, v in raw["name_conflict_guard"].items()}),
+            name_conflict_guard=NameConflictGuard(**raw["name_conflict_guard"]),
         )
         config.validate()
         return config

@@ -63,6 +63,11 @@ def _learned_bits(model: MatchModel, config: DedupeConfig) -> dict[str, pl.Expr]
     return bits
 
 
+def _any_exact(fields: tuple[str, ...]) -> pl.Expr:
+    """True where the pair agrees exactly (comparison level 0) on one of `fields`."""
+    return pl.any_horizontal(pl.lit(False), *[(pl.col(f"lvl_{name}") == 0).fill_null(False) for name in fields])
+
+
 def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel | None = None) -> pl.DataFrame:
     """Adds `rule`, `score` (match probability), `decision` and `bits_<field>` to compared pairs."""
     if model is not None and model.fitted:
@@ -79,7 +84,11 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
     compared = compared.with_columns(expr.cast(pl.Float32).alias(f"bits_{name}") for name, expr in field_bits.items())
     probability = 1.0 / (1.0 + (2.0 ** (-total_bits)))
     # Both first names given and clearly different: two people (dedupe.yaml name_conflict_guard).
-    first_conflict = (pl.col("sim_first_name") < config.name_conflict_guard.first_name_below).fill_null(False)
+    guard = config.name_conflict_guard
+    first_conflict = (pl.col("sim_first_name") < guard.first_name_below).fill_null(False)
+    household = _any_exact(guard.when_sharing)
+    # ... unless a personal field agrees exactly: then the score alone decides.
+    vouched = _any_exact(guard.unless_exact)
     last_agrees = (pl.col("sim_last_name") >= config.cutoffs.phone_rule_last_name).fill_null(False)
     rule = (
         pl.when(pl.col("same_crm_id")).then(pl.lit("crm_id"))
@@ -104,7 +113,7 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
     ).fill_null(False) if "lvl_company" in compared.columns else pl.lit(False)
     decision = (
         pl.when(pl.col("rule") != "fuzzy").then(pl.lit("auto_merge"))
-        .when((other_business | first_conflict) & (pl.col("score") >= config.review)).then(pl.lit("review"))
+        .when((other_business | (first_conflict & household & ~vouched)) & (pl.col("score") >= config.review)).then(pl.lit("review"))
         .when(pl.col("score") >= config.auto_merge).then(pl.lit("auto_merge"))
         .when(pl.col("score") >= config.review).then(pl.lit("review"))
         .otherwise(pl.lit("keep_separate"))

@@ -205,6 +205,10 @@ def test_different_first_names_never_merge_by_themselves_however_strong_the_rest
     typo = match_records(records({"first_name": "Thomas", **household}, {"first_name": "Tohmas", **household}),
                          cheap_conflict)
     assert cluster_of(typo, "r1") == cluster_of(typo, "r2")
+    # One birth date: a record whose first name was replaced, not a household member.
+    born = {**household, "birth_date": "1971-03-02"}
+    replaced = match_records(records({"first_name": "Thomas", **born}, {"first_name": "Sabine", **born}), cheap_conflict)
+    assert replaced.pairs["decision"].item() == "auto_merge"
 
 
 def test_the_name_conflict_guard_is_read_from_the_rules_file(tmp_path):
