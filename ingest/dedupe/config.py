@@ -58,12 +58,12 @@ class NameConflictGuard:
 
     first_name_below: float = 0.70
     when_sharing: tuple[str, ...] = ()
-    unless_exact: tuple[str, ...] = ()
+    unless: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "first_name_below", float(self.first_name_below))
         object.__setattr__(self, "when_sharing", tuple(self.when_sharing))
-        object.__setattr__(self, "unless_exact", tuple(self.unless_exact))
+        object.__setattr__(self, "unless", {name: int(level) for name, level in self.unless.items()})
 
 
 @dataclass(frozen=True)

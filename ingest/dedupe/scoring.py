@@ -63,9 +63,11 @@ def _learned_bits(model: MatchModel, config: DedupeConfig) -> dict[str, pl.Expr]
     return bits
 
 
-def _any_exact(fields: tuple[str, ...]) -> pl.Expr:
-    """True where the pair agrees exactly (comparison level 0) on one of `fields`."""
-    return pl.any_horizontal(pl.lit(False), *[(pl.col(f"lvl_{name}") == 0).fill_null(False) for name in fields])
+def _any_at(levels: dict[str, int]) -> pl.Expr:
+    """True where the pair agrees on one of the fields at its comparison level or stronger."""
+    return pl.any_horizontal(
+        pl.lit(False), *[(pl.col(f"lvl_{name}") <= level).fill_null(False) for name, level in levels.items()]
+    )
 
 
 def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel | None = None) -> pl.DataFrame:
@@ -86,9 +88,9 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
     # Both first names given and clearly different: two people (dedupe.yaml name_conflict_guard).
     guard = config.name_conflict_guard
     first_conflict = (pl.col("sim_first_name") < guard.first_name_below).fill_null(False)
-    household = _any_exact(guard.when_sharing)
-    # ... unless a personal field agrees exactly: then the score alone decides.
-    vouched = _any_exact(guard.unless_exact)
+    household = _any_at(dict.fromkeys(guard.when_sharing, 0))
+    # ... unless a personal field agrees: then the score alone decides.
+    vouched = _any_at(guard.unless)
     last_agrees = (pl.col("sim_last_name") >= config.cutoffs.phone_rule_last_name).fill_null(False)
     rule = (
         pl.when(pl.col("same_crm_id")).then(pl.lit("crm_id"))
