@@ -79,6 +79,16 @@ def _equal(column: str) -> pl.Expr:
     return pl.col(f"{column}_a") == pl.col(f"{column}_b")
 
 
+def _untagged(side: str) -> pl.Expr:
+    """An e-mail's local part without its +tag."""
+    return pl.col(f"email_local_{side}").str.replace(r"\+.*$", "")
+
+
+def _bare_local(side: str) -> pl.Expr:
+    """An e-mail's local part without its +tag, digits and separators: the name it spells."""
+    return _untagged(side).str.replace_all(r"[\d._-]", "")
+
+
 def _either_null(column: str) -> pl.Expr:
     return pl.col(f"{column}_a").is_null() | pl.col(f"{column}_b").is_null()
 
@@ -129,6 +139,11 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
         .when(
             pl.col("email_key_a").str.replace_all(r"\d", "") == pl.col("email_key_b").str.replace_all(r"\d", "")
         ).then(0.0)
+        # "anna@" and "anna+shop@" at one domain: one mailbox, sub-addressed.
+        .when(_equal("email_domain") & (_untagged("a") == _untagged("b"))).then(1.0 - (1.0 - cut.email_similar) / 2)
+        # "juergen.wagner@" and "juergenwagner80+shop@" at one domain: two mailboxes spelling the
+        # same name, as namesakes have; they say nothing beyond the names themselves.
+        .when(_equal("email_domain") & (_bare_local("a") == _bare_local("b"))).then(None)
         # Colleagues share the domain: then only the local parts tell them apart.
         .when(_equal("email_domain")).then(jw["email_local"])
         .otherwise(jw["email_key"]),

@@ -106,3 +106,12 @@ def test_level_cut_offs_come_from_the_rules_file():
     assert compare_pairs(prepared, pair, strict.cutoffs)["lvl_first_name"].item() == 3
     labels = configured_model(strict).weights.filter(pl.col("field") == "first_name")["label"].to_list()
     assert "jaro-winkler >= 0.97" in labels
+
+
+def test_mailboxes_that_only_spell_the_same_name_say_nothing_but_a_sub_address_is_the_same_mailbox():
+    namesakes = similarity({"email": "juergen.wagner@web.de"}, {"email": "juergenwagner80@web.de"})
+    assert namesakes["sim_email"] is None and namesakes["lvl_email"] is None
+    tagged = similarity({"email": "sandra_richter@gmx.de"}, {"email": "sandra_richter+shop@gmx.de"})
+    assert tagged["lvl_email"] == 1
+    typo = similarity({"email": "juergen.wagner@web.de"}, {"email": "juergen.wagnr@web.de"})
+    assert typo["lvl_email"] == 1
