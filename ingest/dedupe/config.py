@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "dedupe.yaml"
+ROLE_MAILBOXES_PATH = RULES_PATH.with_name("role_mailboxes.csv")
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class DedupeConfig:
             rare_name_max_bits=float(raw["rare_name"]["max_bits"]),
             fields=fields,
             shared_value_max_names=int(raw["shared_value_max_names"]),
-            role_local_parts=tuple(raw["role_local_parts"]),
+            role_local_parts=_role_local_parts(),
             max_block_size=int(raw["max_block_size"]),
             blocking_keys=tuple(_blocking_key(k, raw) for k in raw["blocking_keys"]),
             max_cluster_size=int(raw["max_cluster_size"]),
@@ -183,3 +185,9 @@ def _blocking_key(spec: list | dict, raw: dict) -> BlockingKey:
         split_by=tuple(spec.get("split_by", raw.get("split_oversized_blocks_by", ()))),
         window=int(spec.get("window", raw.get("oversized_block_window", 0))),
     )
+
+
+def _role_local_parts() -> tuple[str, ...]:
+    """Role inbox local parts: the one list normalization flags email_is_role with."""
+    with ROLE_MAILBOXES_PATH.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["local_part"] for row in csv.DictReader(handle))

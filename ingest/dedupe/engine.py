@@ -41,18 +41,21 @@ class MatchMemory:
     pairs: pl.DataFrame
 
 
-_MATCHING_CODE = Path(__file__).resolve().parent
-_FOLDING_CODE = _MATCHING_CODE.parent / "normalize" / "text.py"
+# Bump when a change to the matching code (ingest/dedupe/: preparing, blocking, comparing,
+# scoring pairs) changes which pairs match; the next run then forgets its match memory. Edits
+# that keep every result (comments, docstrings, speed) leave it alone.
+MATCHING_LOGIC_VERSION = 1
+_MATCHING_DATA = Path(__file__).resolve().parent / "data"
 
 
 def memory_fingerprint(config: DedupeConfig, model: MatchModel | None = None) -> str:
-    """sha256 of the configuration, the matching code and data, the Polars version (its hashes
-    and string functions decide the inputs) and the match weights: a memory only counts under
-    the same one."""
+    """sha256 of the configuration, the matching logic version and data files, the Polars
+    version (its hashes and string functions decide the inputs) and the match weights: a memory
+    only counts under the same one."""
     return fingerprint(
-        texts=[repr(config), model.fingerprint() if model is not None and model.fitted else ""],
-        files=[*sorted(_MATCHING_CODE.glob("*.py")), *sorted((_MATCHING_CODE / "data").glob("*")), NICKNAMES_PATH,
-               _FOLDING_CODE],
+        texts=[repr(config), model.fingerprint() if model is not None and model.fitted else "",
+               f"matching logic v{MATCHING_LOGIC_VERSION}"],
+        files=[*sorted(_MATCHING_DATA.glob("*")), NICKNAMES_PATH],
         libraries=["polars"],
     )
 
