@@ -5,6 +5,12 @@ e-mails, forms, the last activity), where the lead came from, and who the person
 CRM status, lifecycle stage, outcome, rating, tags, or the incumbent's own score or grade.
 Activity columns are per record; a lead's value is the largest of its records' (several exports
 of one person repeat the same counters), its last activity the one of its latest record.
+
+Two facts come from the creation date every CRM records: the lead's age (days between its first
+record's creation and the newest creation in the warehouse, so the same data gives the same
+features whatever the day of the run), and how many leads of its system were created in the same
+minute (a list import creates hundreds at once, a form or a rep one). Both are fixed when the lead
+is created; the outcome a CRM export carries is "converted so far", which depends on age.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("email_clicks", "numeric", "e-mail clicks"),
     Feature("form_submissions", "numeric", "form submissions"),
     Feature("employee_count", "numeric", "employees"),
+    Feature("lead_age_days", "numeric", "lead age", "days"),
+    Feature("created_with_leads", "numeric", "leads created in the same minute"),
     Feature("last_activity_type", "category", "last activity"),
     Feature("lead_origin", "category", "lead origin"),
     Feature("lead_source", "category", "lead source"),
@@ -62,6 +70,12 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
     converted = ", ".join(f"'{o}'" for o, is_conv in outcome_classes if is_conv) or "null"
     lost = ", ".join(f"'{o}'" for o, is_conv in outcome_classes if not is_conv) or "null"
     return f"""
+        with records as (
+            select r.*,
+                   case when r.created_at is not null then count(*) over (
+                       partition by r.source_system, date_trunc('minute', r.created_at)) end as created_with_leads
+            from core.lead_records as r
+        )
         select
             i.lead_id,
             max(r.web_visits) as web_visits,
@@ -72,6 +86,8 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             max(r.email_clicks) as email_clicks,
             max(r.form_submissions) as form_submissions,
             max(r.employee_count) as employee_count,
+            date_diff('day', min(r.created_at), (select max(created_at) from core.lead_records)) as lead_age_days,
+            arg_min(r.created_with_leads, r.created_at) as created_with_leads,
             arg_max(r.last_activity_type, {_LATEST}) filter (where r.last_activity_type is not null)
                 as last_activity_type,
             {_first('lead_origin')} as lead_origin,
@@ -89,7 +105,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
                 when bool_or(r.outcome in ({converted})) then true
                 when bool_or(r.outcome in ({lost})) then false
             end as is_converted
-        from core.lead_records as r
+        from records as r
         inner join core.lead_identity as i on r.record_id = i.record_id
         group by i.lead_id
     """

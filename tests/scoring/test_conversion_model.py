@@ -143,6 +143,33 @@ def test_a_leads_records_are_combined_largest_counter_and_first_origin(behaviour
     assert combined["occupation"] == crm["occupation"]
 
 
+def test_creation_date_gives_lead_age_and_import_size(behaviour_warehouse):
+    with duckdb.connect(str(behaviour_warehouse)) as conn:
+        # Leads 0 and 1 created in one list import (same minute), lead 2 on its own a day later.
+        conn.execute("update core.lead_records set created_at = timestamp '2023-03-01 09:15:07' where record_id = 'crm:1'")
+        conn.execute("update core.lead_records set created_at = timestamp '2023-03-01 09:15:41' where record_id = 'crm:2'")
+        conn.execute("update core.lead_records set created_at = timestamp '2023-03-02 11:00:00' where record_id = 'crm:3'")
+        conn.execute("update core.lead_records set created_at = null where record_id = 'crm:4'")
+        newest = conn.execute("select max(created_at) from core.lead_records").fetchone()[0]
+        rows = {r["lead_id"]: r for r in conn.sql(
+            f"select * from ({feature_query((('converted', True), ('lost', False)))}) "
+            "where lead_id in ('lead-000001', 'lead-000002', 'lead-000003', 'lead-000004', 'lead-000005')"
+        ).pl().iter_rows(named=True)}
+        web_forms_that_minute = conn.execute(
+            "select count(*) from core.lead_records where source_system = 'web_forms' "
+            "and created_at = timestamp '2024-12-01'").fetchone()[0]
+    assert rows["lead-000001"]["created_with_leads"] == rows["lead-000002"]["created_with_leads"] == 2
+    assert rows["lead-000003"]["created_with_leads"] == 1
+    assert rows["lead-000001"]["lead_age_days"] == (newest.date() - datetime(2023, 3, 1).date()).days
+    assert rows["lead-000003"]["lead_age_days"] == rows["lead-000001"]["lead_age_days"] - 1
+    # No creation date: both unknown (a level of their own), never zero.
+    assert rows["lead-000004"]["created_with_leads"] is None
+    assert rows["lead-000004"]["lead_age_days"] is None
+    # A lead with several records: its first record's creation (here the web form's, 2024-12-01).
+    assert rows["lead-000005"]["lead_age_days"] == (newest.date() - datetime(2024, 12, 1).date()).days
+    assert rows["lead-000005"]["created_with_leads"] == web_forms_that_minute > 100
+
+
 def test_settings_name_the_file_and_key_of_a_bad_value(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
