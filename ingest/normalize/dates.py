@@ -49,8 +49,8 @@ def _layouts(
     return candidates
 
 
-# A numeric date at the start of a value: day and month in either order, then the year.
-_NUMERIC_DATE = r"^(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?:\D|$)"
+# A slash or dash date at the start of a value: day and month in either order, then the year.
+_NUMERIC_DATE = r"^(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}(?:\D|$)"
 
 
 def _order_evidence(texts: pl.Series) -> str | None:
@@ -82,7 +82,7 @@ def _english_months(text: pl.Expr) -> pl.Expr:
 
 
 def _parse(
-    text: pl.Expr, layout: str, has_offset: bool, *, local_zone: str | None = None
+    text: pl.Expr, layout: str, has_offset: bool, *, local_zone: str | None = None, choosing: bool = False
 ) -> pl.Expr:
     if "%b" in layout or "%B" in layout:
         text = _english_months(text)
@@ -90,9 +90,10 @@ def _parse(
         aware = text.str.strptime(pl.Datetime("us", "UTC"), layout, strict=False)
         return aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
     naive = text.str.strptime(_US, layout, strict=False)
-    if "%Y" in layout:
+    if choosing and "%Y" in layout:
         # chrono's %Y takes any number of digits: "2/5/24" is not the year 24 but a two-digit
-        # year, which the %y layouts read.
+        # year, which the %y layouts read. Checked while choosing a shape's layout only: every
+        # value of a shape has as many year digits as the sample.
         naive = pl.when(naive.dt.year() >= 1000).then(naive)
     return _local_to_utc(naive, local_zone) if local_zone else naive
 
@@ -116,9 +117,12 @@ def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
     present = frame.filter(pl.col("text").is_not_null())
     # The values of one contract (same hints) share one day/month order across all their shapes
     # ("2/5/24 1:51" and "2/20/24 11:30" are different shapes of one MDY column).
+    # Only slash and dash dates can be read either way (dotted ones are day first everywhere);
+    # the shapes say which values those are without looking at each value.
+    two_way = present.filter(pl.col("_shape").str.contains(r"^9{1,2}[/-]9{1,2}[/-]9"))
     evidence = {
         tuple(hints): _order_evidence(group["text"])
-        for hints, group in present.group_by(list(_HINTS))
+        for hints, group in two_way.group_by(list(_HINTS))
     }
     keys = present.select("_shape", *_HINTS).unique()
     chosen: list[dict] = []
@@ -130,7 +134,9 @@ def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
         best, best_count = None, 0
         proven = evidence.get((order, layouts, zone))
         for layout, has_offset in _layouts(order, layouts, with_offset=with_offset, evidence=proven):
-            count = sample.select(_parse(pl.col("text"), layout, has_offset).is_not_null().sum()).item()
+            count = sample.select(
+                _parse(pl.col("text"), layout, has_offset, choosing=True).is_not_null().sum()
+            ).item()
             if count > best_count:
                 best, best_count = (layout, has_offset), count
         if best is not None:
