@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ingest.raw.contracts import Contract, HeaderMatch, best_match, candidate_contracts, nearest_miss
+from ingest.raw.contracts import (
+    Contract,
+    HeaderMatch,
+    best_match,
+    candidate_contracts,
+    nearest_miss,
+)
 from ingest.raw.csv_source import parse_csv
 from ingest.raw.jsonl_source import JsonLines
 from ingest.raw.lines import DecodedLines, decode_lines

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.raw import ContractError, ingest_source_kind, report_stray_files
-from ingest.raw.contracts import load_contract_set, parse_contract, read_contract_yaml
+from ingest.raw.contracts import parse_contract, read_contract_yaml
 
 from .landing_files import put, registry_of, rows_of
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 import yaml
 
-from ingest.raw.draft import DraftError, draft_contract, map_header, load_synonyms, propose_stage
+from ingest.raw.draft import DraftError, draft_contract, load_synonyms, map_header, propose_stage
 
 from .test_real_shapes_fixtures import CONTRACTS, FIXTURE_CONTRACTS, FIXTURES, key, read_fixture
 
