@@ -102,17 +102,17 @@ def build_companies(seed: int, n: int) -> pl.DataFrame:
     return df.with_columns(switch_sub=sub.str.slice(0, sub.str.len_chars() - 1) + "0").drop("domain_label")
 
 
-def _email_local(rng: np.random.Generator, f: pl.Expr, l: pl.Expr, n: int, freemail: bool) -> pl.Expr:
+def _email_local(rng: np.random.Generator, first: pl.Expr, last: pl.Expr, n: int, freemail: bool) -> pl.Expr:
     """Local part from slugged first/last name, in the patterns companies and people use."""
     k = pl.lit(pl.Series(rng.integers(0, 5, size=n)))
     digits = pl.lit(pl.Series(rng.integers(1, 99, size=n))).cast(pl.Utf8)
     year = pl.lit(pl.Series(rng.integers(60, 100, size=n))).cast(pl.Utf8)
     if freemail:
-        return (pl.when(k == 0).then(f + "." + l).when(k == 1).then(f + l + digits)
-                .when(k == 2).then(f.str.slice(0, 1) + "." + l + year).when(k == 3).then(l + "." + f)
-                .otherwise(f + "_" + l))
-    return (pl.when(k <= 1).then(f + "." + l).when(k == 2).then(f.str.slice(0, 1) + "." + l)
-            .when(k == 3).then(f.str.slice(0, 1) + l).otherwise(l))
+        return (pl.when(k == 0).then(first + "." + last).when(k == 1).then(first + last + digits)
+                .when(k == 2).then(first.str.slice(0, 1) + "." + last + year).when(k == 3).then(last + "." + first)
+                .otherwise(first + "_" + last))
+    return (pl.when(k <= 1).then(first + "." + last).when(k == 2).then(first.str.slice(0, 1) + "." + last)
+            .when(k == 3).then(first.str.slice(0, 1) + last).otherwise(last))
 
 
 def build_people(seed: int, n: int, *, anchor: dt.date, id_prefix: str = "P", stream_tag: int = 0,

@@ -13,8 +13,8 @@ import numpy as np
 import polars as pl
 
 from . import phones, reference, text
-from .text import SPELLING_VARIANTS
 from .randomness import pick_rowwise, stream
+from .text import SPELLING_VARIANTS
 
 SOURCES = ["adressdirekt", "leadsource_eu", "web_forms", "hubspot", "salesforce_api", "salesforce_report"]
 # Where B2B and B2C people tend to show up.
