@@ -2,6 +2,13 @@
 warehouse of bench_dbt.py with activity columns and outcomes added.
 
     .venv/bin/python benchmarks/bench_scoring.py [--people 100000] [--threads 2] [--skip-dbt]
+    .venv/bin/python benchmarks/bench_scoring.py --public Leads.csv:leadsquared Lead.csv:salesforce
+
+With --public, each export goes the way a user's file goes instead: into
+`landing/crm_exports/<system>/` of a fresh data directory, `leadwerk run` (the shipped contracts
+pick it by folder and header), then `leadwerk score-report` (out-of-fold AUC, lift and Brier of
+the rule score, the learned probability and the export's own score; the ratings). The public
+files used in docs/benchmarks.md are named there with their origin.
 
 Every record gets visits, time on site, page views, e-mail opens and clicks and a last
 activity drawn from a hidden intent per lead; CRM records get a decided outcome (converted with a
@@ -12,6 +19,9 @@ wall time, its out-of-fold AUC, and the full dbt build's time.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,12 +86,41 @@ def train(path: Path) -> str:
     return f"{report.message}; {report.seconds:.1f} s"
 
 
+def score_public_export(path: Path, system: str, data_dir: Path) -> None:
+    """`leadwerk run` on the export alone, then `leadwerk score-report`; prints both."""
+    landing = data_dir / "landing" / "crm_exports" / system
+    landing.mkdir(parents=True)
+    shutil.copy(path, landing / path.name)
+    env = {**os.environ, "LEADWERK_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster_home"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    (data_dir / "dagster_home").mkdir()
+    leadwerk = [sys.executable, "-m", "orchestration.cli"]
+    started = time.perf_counter()
+    run = subprocess.run([*leadwerk, "run"], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    print(f"== {path} as crm_exports/{system}: leadwerk run exit {run.returncode}, "
+          f"{time.perf_counter() - started:.1f} s wall")
+    print(run.stdout)
+    report = subprocess.run([*leadwerk, "score-report"], env=env, cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    print(report.stdout or report.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-dbt", action="store_true")
+    parser.add_argument("--public", nargs="+", metavar="FILE:SYSTEM", default=[],
+                        help="public CRM exports with outcomes, each with its landing folder's system")
     args = parser.parse_args()
+    if args.public:
+        for item in args.public:
+            file_name, _, system = item.rpartition(":")
+            if not file_name or not system:
+                parser.error(f"--public takes FILE:SYSTEM, e.g. Leads.csv:leadsquared (got {item!r})")
+            with tempfile.TemporaryDirectory(prefix="bench_scoring_public_") as scratch:
+                score_public_export(Path(file_name).resolve(), system, Path(scratch))
+        return
     with tempfile.TemporaryDirectory(prefix="bench_scoring_") as scratch:
         work_dir = Path(scratch)
         warehouse = work_dir / "warehouse.duckdb"

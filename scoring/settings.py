@@ -27,9 +27,9 @@ class ModelSettings:
     min_lost: int = 200
     folds: int = 5
     seed: int = 42
-    l2_penalty: float = 1.0
+    l2_penalty: float = 3.0
     numeric_bins: int = 8
-    min_level_leads: int = 30
+    min_level_leads: int = 15
     top_features: int = 3
     # outcome value of core.lead_records -> True (converted) / False (lost); others are open.
     outcome_classes: tuple[tuple[str, bool], ...] = (
