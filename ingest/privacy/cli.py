@@ -75,8 +75,10 @@ _EXPECTED = (SubjectNotSpecified, UnknownLead, ValueError, FileNotFoundError)
 
 def _fail(command: str, error: Exception) -> int:
     code = FAILURE if isinstance(error, duckdb.Error) else USAGE
-    print(f"leadwerk {command}: error: {str(error).strip().splitlines()[0] if str(error).strip() else error!r}",
-          file=sys.stderr)
+    # The first line of the message as it reads (a conversion such as !r would quote it).
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else repr(error)
+    print(f"leadwerk {command}: error: {line}", file=sys.stderr)
     return code
 
 
