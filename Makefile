@@ -8,7 +8,7 @@ DBT_SOURCES := $(shell find dbt_project -type f \( -name '*.sql' -o -name '*.yml
 export LEADWERK_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(LEADWERK_DATA_DIR)/dagster_home
 
-.PHONY: setup run test ui bench manifest clean
+.PHONY: setup run test lint fix ui bench manifest clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,24 @@ setup: $(INSTALLED) $(MANIFEST)
 run: setup
 	$(BIN)/leadwerk run
 
-test: setup
+test: setup lint
 	$(BIN)/pytest
+
+# Python (ruff) and SQL (sqlfluff, DuckDB dialect, dbt templater). The templater compiles the
+# project into its own target folder and warehouse, so it never touches the run's dbt state.
+SQLFLUFF_ENV := DBT_TARGET_PATH=$(LEADWERK_DATA_DIR)/lint/dbt_target \
+	LEADWERK_WAREHOUSE=$(LEADWERK_DATA_DIR)/lint/warehouse.duckdb
+SQL_PATHS := models tests snapshots
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	mkdir -p $(LEADWERK_DATA_DIR)/lint
+	cd dbt_project && $(SQLFLUFF_ENV) ../$(BIN)/sqlfluff lint $(SQL_PATHS) --processes 2 --disable-progress-bar
+
+fix: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	mkdir -p $(LEADWERK_DATA_DIR)/lint
+	cd dbt_project && $(SQLFLUFF_ENV) ../$(BIN)/sqlfluff fix $(SQL_PATHS) --processes 2 --disable-progress-bar
 
 ui: setup
 	$(BIN)/python -c "from orchestration.instance import prepare_dagster_home; prepare_dagster_home()"

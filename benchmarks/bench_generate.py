@@ -21,6 +21,12 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far: comparable when other work shares the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def folder_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
@@ -35,15 +41,15 @@ def main() -> int:
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_generate_"))
     landing = root / "landing"
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         base = generate_landing(landing, people=args.people, seed=args.seed)
-        base_s = time.perf_counter() - start
+        base_s, base_cpu = time.perf_counter() - start, cpu_seconds() - cpu
         print(f"base:      people={args.people:,} records={base.records:,} files={len(base.files)} "
-              f"landing={folder_mib(landing):,.0f} MiB wall={base_s:.1f}s peak_rss={peak_rss_mib():,.0f} MiB")
-        start = time.perf_counter()
+              f"landing={folder_mib(landing):,.0f} MiB wall={base_s:.1f}s cpu={base_cpu:.1f}s peak_rss={peak_rss_mib():,.0f} MiB")
+        start, cpu = time.perf_counter(), cpu_seconds()
         inc = generate_increment(landing, people=args.people, seed=args.seed, batch=1, fraction=args.fraction)
-        inc_s = time.perf_counter() - start
-        print(f"increment: records={inc.records:,} files={len(inc.files)} wall={inc_s:.1f}s "
+        inc_s, inc_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        print(f"increment: records={inc.records:,} files={len(inc.files)} wall={inc_s:.1f}s cpu={inc_cpu:.1f}s "
               f"peak_rss={peak_rss_mib():,.0f} MiB")
     finally:
         if args.keep is None:

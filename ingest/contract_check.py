@@ -118,6 +118,8 @@ def render(report: CheckReport, header: list[str] | None = None) -> str:
         + (f" ({', '.join(f'{k} {v}' for k, v in quarantined.items())})" if quarantined else "")
         + f"; {report.rows_without_contact_data} without contact data after normalization"
     )
+    for note in read.rejected.filter(pl.col("source_row") == 0).iter_rows(named=True):
+        lines.append(f"  file note {note['reason']}: {note['reason_detail']}")
     if report.parse_stats.height:
         lines.append("  values read (non-empty -> read, failed):")
         for row in report.parse_stats.iter_rows(named=True):

@@ -1,7 +1,9 @@
 """Where everything lives, resolved in one place from `LEADWERK_DATA_DIR`.
 
 Several warehouses can coexist (tests use temporary ones): every path below hangs off the
-data directory, which defaults to `./data` in the current working directory.
+data directory, which defaults to `./data` in the current working directory. The data
+directory, landing folder and warehouse file come from ingest/paths.py, which ingestion and the
+privacy commands use without importing the orchestration.
 """
 
 from __future__ import annotations
@@ -10,24 +12,19 @@ import os
 import sys
 from pathlib import Path
 
+from ingest.paths import data_dir, landing_dir, warehouse_path
+
+__all__ = [
+    "DBT_PROJECT_DIR", "REPO_ROOT", "dagster_home", "data_dir", "export_environment", "ground_truth_dir",
+    "landing_dir", "quality_docs_dir", "serving_dir", "warehouse_path",
+]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("LEADWERK_DATA_DIR", "data")).expanduser().resolve()
-
-
-def landing_dir() -> Path:
-    return data_dir() / "landing"
-
-
 def ground_truth_dir() -> Path:
     return data_dir() / "ground_truth"
-
-
-def warehouse_path() -> Path:
-    return data_dir() / "warehouse.duckdb"
 
 
 def serving_dir() -> Path:

@@ -12,6 +12,8 @@ from rapidfuzz import process
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from ingest.dedupe.config import Cutoffs, DedupeConfig
+
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
     "birth_date", "full_name", "name_count", "company_key", "street_fold", "street_key", "house_number", "ln_first", "ln_last", "date_number", "postcode", "city_fold", "crm_key",
@@ -77,19 +79,31 @@ def _equal(column: str) -> pl.Expr:
     return pl.col(f"{column}_a") == pl.col(f"{column}_b")
 
 
+def _untagged(side: str) -> pl.Expr:
+    """An e-mail's local part without its +tag."""
+    return pl.col(f"email_local_{side}").str.replace(r"\+.*$", "")
+
+
+def _bare_local(side: str) -> pl.Expr:
+    """An e-mail's local part without its +tag, digits and separators: the name it spells."""
+    return _untagged(side).str.replace_all(r"[\d._-]", "")
+
+
 def _either_null(column: str) -> pl.Expr:
     return pl.col(f"{column}_a").is_null() | pl.col(f"{column}_b").is_null()
 
 
-def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Candidate pairs with one `sim_<field>` column per compared field."""
+def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs | None = None) -> pl.DataFrame:
+    """Candidate pairs with one `sim_<field>` column per compared field and one `lvl_<field>` per
+    comparison level; `cutoffs` default to those of ingest/rules/dedupe.yaml."""
+    cut = cutoffs or DedupeConfig.load().cutoffs
     both = _side_by_side(prepared, pairs)
     jw = {
         name: jaro_winkler(both[f"{name}_a"], both[f"{name}_b"])
         for name in ("email_key", "email_local", "fn_fold", "ln_fold", "company_key", "street_fold", "city_fold")
     }
     # Swapped names only matter where the names do not already agree.
-    names_differ = (jw["fn_fold"].fill_null(0) < 0.9) | (jw["ln_fold"].fill_null(0) < 0.9)
+    names_differ = (jw["fn_fold"].fill_null(0) < cut.swapped_names) | (jw["ln_fold"].fill_null(0) < cut.swapped_names)
     jw_swapped_first = jaro_winkler(both["fn_fold_a"], both["ln_fold_b"], names_differ)
     jw_swapped_last = jaro_winkler(both["ln_fold_a"], both["fn_fold_b"], names_differ)
     both = both.with_columns(
@@ -110,8 +124,8 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     )
     last_name = pl.max_horizontal(pl.col("jw_ln"), pl.when(_equal("ln_phon")).then(0.88))
     swapped = (
-        (pl.min_horizontal("jw_fs", "jw_ls") >= 0.9)
-        & ((pl.col("jw_fs") + pl.col("jw_ls")) > (first_name.fill_null(0) + last_name.fill_null(0)) + 0.2)
+        (pl.min_horizontal("jw_fs", "jw_ls") >= cut.swapped_names)
+        & ((pl.col("jw_fs") + pl.col("jw_ls")) > (first_name.fill_null(0) + last_name.fill_null(0)) + cut.swapped_margin)
     )
     birth_swapped = pl.col("birth_date_a") == pl.concat_str(
         pl.col("birth_date_b").str.slice(0, 5), pl.col("birth_date_b").str.slice(8, 2), pl.lit("-"),
@@ -125,6 +139,11 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .when(
             pl.col("email_key_a").str.replace_all(r"\d", "") == pl.col("email_key_b").str.replace_all(r"\d", "")
         ).then(0.0)
+        # "anna@" and "anna+shop@" at one domain: one mailbox, sub-addressed.
+        .when(_equal("email_domain") & (_untagged("a") == _untagged("b"))).then(1.0 - (1.0 - cut.email_similar) / 2)
+        # "juergen.wagner@" and "juergenwagner80+shop@" at one domain: two mailboxes spelling the
+        # same name, as namesakes have; they say nothing beyond the names themselves.
+        .when(_equal("email_domain") & (_bare_local("a") == _bare_local("b"))).then(None)
         # Colleagues share the domain: then only the local parts tell them apart.
         .when(_equal("email_domain")).then(jw["email_local"])
         .otherwise(jw["email_key"]),
@@ -142,7 +161,7 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("birth_date_a").str.slice(0, 4) == pl.col("birth_date_b").str.slice(0, 4)).then(0.3)
         .otherwise(0.0),
         sim_company=pl.max_horizontal(pl.lit(jw["company_key"]), pl.lit(token_set(
-            both["company_key_a"], both["company_key_b"], (jw["company_key"] < 0.92).fill_null(False)
+            both["company_key_a"], both["company_key_b"], (jw["company_key"] < cut.company_close).fill_null(False)
         ))),
         sim_street=jw["street_fold"],
         sim_house_number=pl.when(_either_null("house_number")).then(None)
@@ -170,7 +189,7 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         sim_address=pl.when(has_anchor & (weight_sum > 0)).then(weighted / weight_sum)
     )
     scored = scored.with_columns(postcode_one_edit=_one_edit_apart(both["postcode_a"], both["postcode_b"]))
-    scored = scored.with_columns(_levels(jw))
+    scored = scored.with_columns(_levels(cut))
     return scored.select(
         "a", "b", "same_crm_id", "same_email", "same_phone", "names_swapped", "shared_name_count",
         *[c for c in scored.columns if c.startswith("sim_")],
@@ -187,7 +206,7 @@ def _level(*conditions: pl.Expr, present: pl.Expr) -> pl.Expr:
     return pl.when(present).then(level)
 
 
-def _levels(jw: dict[str, pl.Series]) -> list[pl.Expr]:
+def _levels(cut: Cutoffs) -> list[pl.Expr]:
     """Comparison levels per field, the discrete outcomes whose evidence the model learns.
 
     Level 0 is always exact agreement (the level whose evidence is adjusted by how common the
@@ -210,39 +229,44 @@ def _levels(jw: dict[str, pl.Series]) -> list[pl.Expr]:
     house_b = pl.col("house_number_b").str.extract(r"^(\d+)", 1)
     house_same = (pl.col("house_number_a") == pl.col("house_number_b")) | (house_a == house_b)
     house_missing = pl.col("house_number_a").is_null() | pl.col("house_number_b").is_null()
-    street_close = pl.col("jw_street") >= 0.9
+    street_close = pl.col("jw_street") >= cut.street_close
     postcode_near = pl.col("postcode_one_edit")
     return [
         pl.when(swapped).then(pl.lit(2, dtype=pl.Int8)).otherwise(_level(
             _equal("fn_fold"),
             _equal("fn_canon") | (pl.col("fn_token_canon_a") == pl.col("fn_canon_b"))
             | (pl.col("fn_token_canon_b") == pl.col("fn_canon_a")),
-            pl.col("jw_fn") >= 0.92,
-            (pl.col("jw_fn") >= 0.8) | (_equal("fn_phon") & first_initial),
+            pl.col("jw_fn") >= cut.name_close,
+            (pl.col("jw_fn") >= cut.name_similar) | (_equal("fn_phon") & first_initial),
             initial_only & first_initial,
             present=both("fn_fold"),
         )).alias("lvl_first_name"),
         pl.when(swapped).then(pl.lit(2, dtype=pl.Int8)).otherwise(_level(
             _equal("ln_fold"),
-            pl.col("jw_ln") >= 0.92,
-            (pl.col("jw_ln") >= 0.8) | _equal("ln_phon") | ln_part,
+            pl.col("jw_ln") >= cut.name_close,
+            (pl.col("jw_ln") >= cut.name_similar) | _equal("ln_phon") | ln_part,
             present=both("ln_fold"),
         )).alias("lvl_last_name"),
         _level(_equal("birth_date"), transposed | date_digits_off, date_a.str.slice(0, 4) == date_b.str.slice(0, 4),
                present=both("birth_date")).alias("lvl_birth_date"),
-        _level(pl.col("sim_email") >= 1.0, pl.col("sim_email") >= 0.93, present=pl.col("sim_email").is_not_null())
+        _level(pl.col("sim_email") >= 1.0, pl.col("sim_email") >= cut.email_similar, present=pl.col("sim_email").is_not_null())
         .alias("lvl_email"),
         _level(pl.col("sim_phone") >= 1.0, pl.col("sim_phone") >= 0.8, present=pl.col("sim_phone").is_not_null())
         .alias("lvl_phone"),
-        _level(_equal("company_key"), pl.col("sim_company") >= 0.92, pl.col("sim_company") >= 0.8,
+        _level(_equal("company_key"), pl.col("sim_company") >= cut.company_close, pl.col("sim_company") >= cut.company_similar,
                present=both("company_key")).alias("lvl_company"),
         _level(_equal("street_key"), street_close & house_same, street_close & house_missing,
                street_close, present=both("street_fold")).alias("lvl_street"),
         _level(_equal("postcode"), postcode_near, present=both("postcode")).alias("lvl_postcode"),
         # Agreeing postcodes already say "same town": the city then adds nothing of its own.
         pl.when(~(_equal("postcode").fill_null(False))).then(
-            _level(_equal("city_fold"), pl.col("jw_city") >= 0.9, present=both("city_fold"))
+            _level(_equal("city_fold"), pl.col("jw_city") >= cut.city_close, present=both("city_fold"))
         ).alias("lvl_city"),
+        # Neither record names a person (sites, companies): training sessions for such records
+        # must not learn from a person record that merely lacks one of its names.
+        pl.all_horizontal(
+            pl.col(f"{column}_{side}").is_null() for column in ("fn_fold", "ln_fold") for side in "ab"
+        ).alias("lvl_no_person"),
         # How common the shared value is, for the exact levels of names, places and companies.
         *[
             pl.when(_equal(column)).then(pl.col(f"freq_{column}_a")).alias(f"tf_{name}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "dedupe.yaml"
+ROLE_MAILBOXES_PATH = RULES_PATH.with_name("role_mailboxes.csv")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,38 @@ class BlockingKey:
     max_block_size: int
     split_by: tuple[str, ...] = ()
     window: int = 0
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Similarity cut-offs (0..1) where one comparison level ends and the next begins, and those
+    of the deterministic rules (dedupe.yaml `cutoffs`; see ingest/dedupe/compare.py)."""
+
+    name_close: float = 0.92
+    name_similar: float = 0.80
+    email_similar: float = 0.93
+    company_close: float = 0.92
+    company_similar: float = 0.80
+    street_close: float = 0.90
+    city_close: float = 0.90
+    swapped_names: float = 0.90
+    swapped_margin: float = 0.20
+    phone_rule_last_name: float = 0.90
+
+
+@dataclass(frozen=True)
+class NameConflictGuard:
+    """Two records whose first names clearly differ are two people: such a pair never merges by
+    itself (dedupe.yaml `name_conflict_guard`)."""
+
+    first_name_below: float = 0.70
+    when_sharing: tuple[str, ...] = ()
+    unless: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_name_below", float(self.first_name_below))
+        object.__setattr__(self, "when_sharing", tuple(self.when_sharing))
+        object.__setattr__(self, "unless", {name: int(level) for name, level in self.unless.items()})
 
 
 @dataclass(frozen=True)
@@ -77,6 +111,8 @@ class DedupeConfig:
     compare_chunk_size: int
     guard_thresholds: tuple[float, ...] = field(default=(0.97, 0.995, 0.9999))
     model: ModelSettings = field(default_factory=ModelSettings)
+    cutoffs: Cutoffs = field(default_factory=Cutoffs)
+    name_conflict_guard: NameConflictGuard = field(default_factory=NameConflictGuard)
 
     @classmethod
     def load(cls, path: Path | str = RULES_PATH) -> DedupeConfig:
@@ -101,13 +137,15 @@ class DedupeConfig:
             rare_name_max_bits=float(raw["rare_name"]["max_bits"]),
             fields=fields,
             shared_value_max_names=int(raw["shared_value_max_names"]),
-            role_local_parts=tuple(raw["role_local_parts"]),
+            role_local_parts=_role_local_parts(),
             max_block_size=int(raw["max_block_size"]),
             blocking_keys=tuple(_blocking_key(k, raw) for k in raw["blocking_keys"]),
             max_cluster_size=int(raw["max_cluster_size"]),
             compare_chunk_size=int(raw.get("compare_chunk_size", 1_000_000)),
             guard_thresholds=tuple(float(t) for t in raw["guard_thresholds"]),
             model=ModelSettings(**raw.get("model", {})),
+            cutoffs=Cutoffs(**{k: float(v) for k, v in raw["cutoffs"].items()}),
+            name_conflict_guard=NameConflictGuard(**raw["name_conflict_guard"]),
         )
         config.validate()
         return config
@@ -116,6 +154,10 @@ class DedupeConfig:
         for key in self.blocking_keys:
             if not key.fields and not (key.split_by and key.window):
                 raise ValueError(f"dedupe.yaml blocking key {key} needs fields, or split_by with a window")
+        for session in self.model.training:
+            unknown = set(session) - {"name", "all", "any", "no_person"}
+            if unknown:
+                raise ValueError(f"dedupe.yaml training session {session.get('name')!r} has unknown keys {sorted(unknown)}")
         if not 0.0 <= self.near_miss <= self.review <= self.auto_merge <= 1.0:
             raise ValueError(
                 "dedupe thresholds need 0 <= near_miss <= review <= auto_merge <= 1, got "
@@ -143,3 +185,9 @@ def _blocking_key(spec: list | dict, raw: dict) -> BlockingKey:
         split_by=tuple(spec.get("split_by", raw.get("split_oversized_blocks_by", ()))),
         window=int(spec.get("window", raw.get("oversized_block_window", 0))),
     )
+
+
+def _role_local_parts() -> tuple[str, ...]:
+    """Role inbox local parts: the one list normalization flags email_is_role with."""
+    with ROLE_MAILBOXES_PATH.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["local_part"] for row in csv.DictReader(handle))

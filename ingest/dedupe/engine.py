@@ -14,7 +14,7 @@ from ingest.dedupe.clustering import MERGING, cluster
 from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.model import MatchModel, configured_model, fit_model, random_pairs
-from ingest.dedupe.prepare import comparison_frame
+from ingest.dedupe.prepare import NICKNAMES_PATH, comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.fingerprint import fingerprint
 
@@ -41,17 +41,21 @@ class MatchMemory:
     pairs: pl.DataFrame
 
 
-_MATCHING_CODE = Path(__file__).resolve().parent
-_FOLDING_CODE = _MATCHING_CODE.parent / "normalize" / "text.py"
+# Bump when a change to the matching code (ingest/dedupe/: preparing, blocking, comparing,
+# scoring pairs) changes which pairs match; the next run then forgets its match memory. Edits
+# that keep every result (comments, docstrings, speed) leave it alone.
+MATCHING_LOGIC_VERSION = 1
+_MATCHING_DATA = Path(__file__).resolve().parent / "data"
 
 
 def memory_fingerprint(config: DedupeConfig, model: MatchModel | None = None) -> str:
-    """sha256 of the configuration, the matching code and data, the Polars version (its hashes
-    and string functions decide the inputs) and the match weights: a memory only counts under
-    the same one."""
+    """sha256 of the configuration, the matching logic version and data files, the Polars
+    version (its hashes and string functions decide the inputs) and the match weights: a memory
+    only counts under the same one."""
     return fingerprint(
-        texts=[repr(config), model.fingerprint() if model is not None and model.fitted else ""],
-        files=[*sorted(_MATCHING_CODE.glob("*.py")), *sorted((_MATCHING_CODE / "data").glob("*")), _FOLDING_CODE],
+        texts=[repr(config), model.fingerprint() if model is not None and model.fitted else "",
+               f"matching logic v{MATCHING_LOGIC_VERSION}"],
+        files=[*sorted(_MATCHING_DATA.glob("*")), NICKNAMES_PATH],
         libraries=["polars"],
     )
 
@@ -176,7 +180,10 @@ def learn_model(prepared: pl.DataFrame, candidates: pl.DataFrame, config: Dedupe
     fit_on = candidates
     if candidates.height > settings.fit_pairs:
         fit_on = candidates.sample(settings.fit_pairs, seed=n).sort("a", "b")
-    return fit_model(prepared, compare_pairs(prepared, sample), compare_pairs(prepared, fit_on), config).rounded()
+    return fit_model(
+        prepared, compare_pairs(prepared, sample, config.cutoffs), compare_pairs(prepared, fit_on, config.cutoffs), config,
+        candidates.height,
+    ).rounded()
 
 
 def _input_hashes(prepared: pl.DataFrame, config: DedupeConfig, model: MatchModel) -> pl.DataFrame:
@@ -329,7 +336,7 @@ def _score_in_chunks(
     kept: list[pl.DataFrame] = []
     for start in range(0, candidates.height, config.compare_chunk_size):
         chunk = candidates.slice(start, config.compare_chunk_size)
-        scored = score_pairs(compare_pairs(prepared, chunk), config, model)
+        scored = score_pairs(compare_pairs(prepared, chunk, config.cutoffs), config, model)
         scored = scored.with_columns(pl.col(c).cast(pl.Float32) for c in scored.columns if c.startswith("sim_"))
         scored = scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
         scored = scored.join(decided, on=["a", "b"], how="left").filter(
@@ -339,7 +346,7 @@ def _score_in_chunks(
         ).drop("keep")
         kept.append(scored)
     if not kept:
-        scored = score_pairs(compare_pairs(prepared, candidates), config, model)
+        scored = score_pairs(compare_pairs(prepared, candidates, config.cutoffs), config, model)
         return scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
     return pl.concat(kept)
 

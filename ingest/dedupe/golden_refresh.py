@@ -9,7 +9,6 @@ and keeps every other row as it is. A change of the rules, or of most records, r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -22,12 +21,14 @@ GOLDEN_TABLE = "core.golden_leads"
 GOLDEN_INPUTS_TABLE = "audit.golden_lead_inputs"
 # Rebuilding a few leads beats rebuilding all only while they are a minority.
 _MAX_SHARE_FOR_PARTIAL = 0.5
-_SURVIVORSHIP_CODE = Path(__file__).resolve().parent / "survivorship.py"
+# Bump when a change to ingest/dedupe/survivorship.py changes which value a golden lead keeps;
+# the next run then rebuilds every golden lead. Edits that keep every result leave it alone.
+SURVIVORSHIP_LOGIC_VERSION = 1
 
 
 def survivorship_fingerprint(config: SurvivorshipConfig) -> str:
-    """sha256 of the rules and of the code that applies them."""
-    return fingerprint(texts=[repr(config)], files=[_SURVIVORSHIP_CODE])
+    """sha256 of the survivorship rules and the logic version that applies them."""
+    return fingerprint(texts=[repr(config), f"survivorship logic v{SURVIVORSHIP_LOGIC_VERSION}"])
 
 
 def record_hashes(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:

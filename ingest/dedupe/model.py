@@ -17,30 +17,38 @@ level never counts in favour, no agreement counts less than disagreement, no lev
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import polars as pl
 
-from ingest.dedupe.config import DedupeConfig
+from ingest.dedupe.config import Cutoffs, DedupeConfig
 from ingest.fingerprint import fingerprint
 
-# Levels per field, strongest first; the labels are what a person reads in core.lead_match_model.
+# Levels per field, strongest first; the labels are what a person reads in core.lead_match_model
+# ({...}: the cut-offs of dedupe.yaml `cutoffs`, filled in by level_labels).
 LEVELS: dict[str, tuple[str, ...]] = {
-    "first_name": ("exact", "nickname or first part", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80 or phonetic",
-                   "initial only", "different"),
-    "last_name": ("exact", "jaro-winkler >= 0.92", "jaro-winkler >= 0.80, phonetic or one part of a double name",
-                  "different"),
+    "first_name": ("exact", "nickname or first part", "jaro-winkler >= {name_close}",
+                   "jaro-winkler >= {name_similar} or phonetic", "initial only", "different"),
+    "last_name": ("exact", "jaro-winkler >= {name_close}",
+                  "jaro-winkler >= {name_similar}, phonetic or one part of a double name", "different"),
     "birth_date": ("exact", "day/month swapped or one digit off", "same year", "different"),
-    "email": ("exact", "similar (>= 0.93)", "different"),
+    "email": ("exact", "similar (>= {email_similar})", "different"),
     "phone": ("exact", "same last seven digits", "different"),
-    "company": ("exact (legal form stripped)", "similar (>= 0.92, words in any order)", "similar (>= 0.80)",
-                "different"),
+    "company": ("exact (legal form stripped)", "similar (>= {company_close}, words in any order)",
+                "similar (>= {company_similar})", "different"),
     "street": ("same street and house number", "similar street, same house number",
                "similar street, house number missing", "similar street, other house number", "different"),
     "postcode": ("exact", "one character off", "different"),
-    "city": ("exact", "similar (>= 0.90)", "different"),
+    "city": ("exact", "similar (>= {city_close})", "different"),
 }
+
+
+def level_labels(cutoffs: Cutoffs) -> dict[str, tuple[str, ...]]:
+    """LEVELS with this configuration's cut-offs written in."""
+    values = {key: f"{value:.2f}" for key, value in asdict(cutoffs).items()}
+    return {name: tuple(label.format(**values) for label in labels) for name, labels in LEVELS.items()}
+
 
 # Which configured field (dedupe.yaml `fields`, three levels agree/partial/disagree) gives the
 # starting evidence of each level: 0 agree, 1 partial, 2 disagree.
@@ -137,10 +145,12 @@ class MatchModel:
 
 
 def _weights_frame(
-    m: dict[str, np.ndarray], u: dict[str, np.ndarray], bits: dict[str, np.ndarray], holding: dict[str, int] | None = None
+    m: dict[str, np.ndarray], u: dict[str, np.ndarray], bits: dict[str, np.ndarray], cutoffs: Cutoffs,
+    holding: dict[str, int] | None = None,
 ) -> pl.DataFrame:
+    labels = level_labels(cutoffs)
     rows = [
-        {"field": name, "level": level, "label": LEVELS[name][level], "m": float(m[name][level]),
+        {"field": name, "level": level, "label": labels[name][level], "m": float(m[name][level]),
          "u": float(u[name][level]), "bits": float(bits[name][level]),
          "records_with_value": (holding or {}).get(name)}
         for name in LEVELS for level in range(len(LEVELS[name]))
@@ -159,7 +169,7 @@ def configured_model(config: DedupeConfig, records: int = 0) -> MatchModel:
         bits[name] = np.array([by_class[c] for c in classes], dtype=float)
         m[name] = np.full(len(classes), np.nan)
         u[name] = np.full(len(classes), np.nan)
-    return MatchModel(_weights_frame(m, u, bits), config.prior_bits, "configured", {"records": records})
+    return MatchModel(_weights_frame(m, u, bits, config.cutoffs), config.prior_bits, "configured", {"records": records})
 
 
 def exact_u(prepared: pl.DataFrame, name: str) -> float:
@@ -276,7 +286,9 @@ def estimate_u(prepared: pl.DataFrame, random_compared: pl.DataFrame) -> dict[st
 
 def _patterns(compared: pl.DataFrame) -> pl.DataFrame:
     columns = [f"lvl_{name}" for name in LEVELS]
-    return compared.group_by(columns).len("count")
+    if "lvl_no_person" not in compared.columns:
+        compared = compared.with_columns(lvl_no_person=pl.lit(False))
+    return compared.group_by([*columns, "lvl_no_person"]).len("count")
 
 
 @dataclass(frozen=True)
@@ -287,6 +299,7 @@ class _Patterns:
     counts: np.ndarray
     present: dict[str, np.ndarray]
     index: dict[str, np.ndarray]
+    no_person: np.ndarray  # neither record has a first or last name
 
     @classmethod
     def of(cls, compared: pl.DataFrame) -> _Patterns:
@@ -297,6 +310,7 @@ class _Patterns:
             frame["count"].to_numpy().astype(float),
             {name: ~np.isnan(levels[name]) for name in LEVELS},
             {name: np.nan_to_num(levels[name], nan=0).astype(int) for name in LEVELS},
+            frame["lvl_no_person"].fill_null(False).to_numpy(),
         )
 
     def log_ratios(self, fields, m, u) -> np.ndarray:
@@ -316,8 +330,8 @@ class _Patterns:
             for name, highest in session["any"].items():
                 anyof |= self.present[name] & (self.index[name] <= highest)
             mask &= anyof
-        for name in session.get("without", []):
-            mask &= ~self.present[name]
+        if session.get("no_person"):
+            mask &= self.no_person
         return mask
 
 
@@ -353,12 +367,18 @@ def fit_model(
     random_compared: pl.DataFrame,
     candidate_compared: pl.DataFrame,
     config: DedupeConfig,
+    candidate_pairs: int | None = None,
 ) -> MatchModel:
     """Fellegi-Sunter weights for this data, or the configured ones when it cannot be fitted.
 
+    `candidate_compared` may be a random sample of the run's candidate pairs; `candidate_pairs`
+    is then how many candidate pairs the whole run has (default: as many as were compared). The
+    duplicates EM finds in the sample stand for that share of all duplicates, so the prior (share
+    of duplicates among all record pairs) counts them once per sampled pair's share of the run.
+
     m is learned in training sessions, each on the candidate pairs that agree on some fields
-    (the same name; the same e-mail, phone or birth date; for records without a person's name,
-    the same company or street): within a session those fields say nothing, so EM learns the
+    (the same name; the same e-mail or birth date; for records without a person's name, the same
+    phone, company or street): within a session those fields say nothing, so EM learns the
     others' m from pairs that are mostly duplicates, and colleagues at one company cannot pass
     for one person. A field's m is the mean over the sessions that learned it. The prior is
     then fitted with m fixed, over all candidate pairs.
@@ -384,7 +404,9 @@ def fit_model(
         mask = patterns.where(session)
         if (patterns.counts * mask).sum() < settings.min_session_pairs:
             continue
-        chosen = {*session.get("all", {}), *session.get("any", {}), *session.get("without", [])}
+        # A session of records without a person's name has no names to learn from.
+        names = ("first_name", "last_name") if session.get("no_person") else ()
+        chosen = {*session.get("all", {}), *session.get("any", {}), *names}
         learn = [name for name in LEVELS if name not in chosen]
         m_session, expected, rounds = _session(patterns, mask, learn, m0, raw_u, settings)
         if expected < settings.min_session_duplicates:
@@ -397,13 +419,16 @@ def fit_model(
     m = {name: np.mean(learned[name], axis=0) if learned[name] else m0[name] for name in LEVELS}
 
     all_pairs = n * (n - 1) / 2.0
+    # Each compared pair stands for this many of the run's candidate pairs.
+    fitted_pairs = float(patterns.counts.sum())
+    per_fitted_pair = max(1.0, (candidate_pairs or fitted_pairs) / fitted_pairs)
     prior = min(0.5, max(1.0 / all_pairs, 0.5 * n / all_pairs))
     match = np.zeros_like(patterns.counts)
     for _ in range(settings.max_iterations):
         u = {name: _without_duplicates(raw_u[name], m[name], prior) for name in LEVELS}
         log_odds = math.log(prior / (1.0 - prior)) + patterns.log_ratios(LEVELS, m, u)
         match = patterns.counts / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
-        new_prior = min(max(match.sum() / all_pairs, 1.0 / all_pairs),
+        new_prior = min(max(match.sum() * per_fitted_pair / all_pairs, 1.0 / all_pairs),
                         settings.max_duplicate_pairs_per_record * n / all_pairs)
         done = abs(math.log(new_prior / prior)) < settings.tolerance
         prior = new_prior
@@ -416,7 +441,7 @@ def fit_model(
                           {"records": n, "reason": "no training session found duplicates"})
     bits = {name: _sane(np.log2(m[name] / u[name]), settings.max_bits) for name in LEVELS}
     holding = {name: int(prepared.get_column(column).count()) for name, column in EXACT_KEYS.items()}
-    weights = _weights_frame(m, u, bits, holding)
+    weights = _weights_frame(m, u, bits, config.cutoffs, holding)
     dependence = dependence_rows(
         prepared, u, m, prior, _joint_m(patterns.frame, match, settings.dependent_fields), settings.dependent_fields,
         settings.max_bits,
@@ -428,7 +453,8 @@ def fit_model(
         float(math.log2(prior / (1.0 - prior))),
         "fitted",
         {"records": n, "em_iterations": int(iterations), "training_sessions": ", ".join(sessions_used),
-         "expected_duplicate_pairs": round(float(expected_duplicates), 1), "fitted_pairs": int(patterns.counts.sum())},
+         "expected_duplicate_pairs": round(float(expected_duplicates), 1), "fitted_pairs": int(fitted_pairs),
+         "candidate_pairs": int(round(fitted_pairs * per_fitted_pair))},
     )
 
 

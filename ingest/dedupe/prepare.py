@@ -11,11 +11,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.dedupe.config import DedupeConfig
+from ingest.dedupe.config import RULES_PATH, DedupeConfig
 from ingest.dedupe.phonetics import fold_each, fold_text, koelner_column
 from ingest.normalize.text import bind_distinct
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+NICKNAMES_PATH = RULES_PATH.parent / "nicknames.csv"
 
 # Canonical columns the comparison may use; all optional except record_id.
 CANONICAL_INPUTS = (
@@ -27,7 +28,7 @@ CANONICAL_INPUTS = (
 
 @cache
 def nickname_table() -> pl.DataFrame:
-    return pl.read_csv(DATA_DIR / "nicknames.csv", schema={"nickname": pl.String, "canonical": pl.String})
+    return pl.read_csv(NICKNAMES_PATH, schema={"nickname": pl.String, "canonical": pl.String})
 
 
 @cache

@@ -63,6 +63,13 @@ def _learned_bits(model: MatchModel, config: DedupeConfig) -> dict[str, pl.Expr]
     return bits
 
 
+def _any_at(levels: dict[str, int]) -> pl.Expr:
+    """True where the pair agrees on one of the fields at its comparison level or stronger."""
+    return pl.any_horizontal(
+        pl.lit(False), *[(pl.col(f"lvl_{name}") <= level).fill_null(False) for name, level in levels.items()]
+    )
+
+
 def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel | None = None) -> pl.DataFrame:
     """Adds `rule`, `score` (match probability), `decision` and `bits_<field>` to compared pairs."""
     if model is not None and model.fitted:
@@ -78,8 +85,13 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
         total_bits = pl.lit(config.prior_bits) + pl.sum_horizontal(pl.col(f"bits_{f}") for f in field_bits) + rare_name_bits
     compared = compared.with_columns(expr.cast(pl.Float32).alias(f"bits_{name}") for name, expr in field_bits.items())
     probability = 1.0 / (1.0 + (2.0 ** (-total_bits)))
-    first_conflict = (pl.col("sim_first_name") < 0.7).fill_null(False)
-    last_agrees = (pl.col("sim_last_name") >= 0.9).fill_null(False)
+    # Both first names given and clearly different: two people (dedupe.yaml name_conflict_guard).
+    guard = config.name_conflict_guard
+    first_conflict = (pl.col("sim_first_name") < guard.first_name_below).fill_null(False)
+    household = _any_at(dict.fromkeys(guard.when_sharing, 0))
+    # ... unless a personal field agrees: then the score alone decides.
+    vouched = _any_at(guard.unless)
+    last_agrees = (pl.col("sim_last_name") >= config.cutoffs.phone_rule_last_name).fill_null(False)
     rule = (
         pl.when(pl.col("same_crm_id")).then(pl.lit("crm_id"))
         .when(pl.col("same_email") & ~first_conflict).then(pl.lit("email"))
@@ -103,7 +115,7 @@ def score_pairs(compared: pl.DataFrame, config: DedupeConfig, model: MatchModel 
     ).fill_null(False) if "lvl_company" in compared.columns else pl.lit(False)
     decision = (
         pl.when(pl.col("rule") != "fuzzy").then(pl.lit("auto_merge"))
-        .when(other_business & (pl.col("score") >= config.review)).then(pl.lit("review"))
+        .when((other_business | (first_conflict & household & ~vouched)) & (pl.col("score") >= config.review)).then(pl.lit("review"))
         .when(pl.col("score") >= config.auto_merge).then(pl.lit("auto_merge"))
         .when(pl.col("score") >= config.review).then(pl.lit("review"))
         .otherwise(pl.lit("keep_separate"))

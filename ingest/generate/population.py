@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from . import behaviour, phones, reference, text
+from . import behaviour, names, phones, reference, text
 from .randomness import pick_weighted, stream
 
 SENIORITY_EFFECT = {"c_level": 1.5, "director": 1.2, "head": 1.0, "manager": 0.4, "staff": -0.3, "student": -1.2}
@@ -58,7 +58,7 @@ def build_companies(seed: int, n: int) -> pl.DataFrame:
     industries = reference.load("industries")
     forms = reference.load("legal_forms")
     words = reference.load("company_words")["word"]
-    surnames = reference.load("last_names")["last_name"]
+    surnames = names.surnames().filter(pl.col("origin") == "DE")
     ii = pick_weighted(rng, n, reference.probabilities(industries))
     addr = _addresses(rng, n)
     domestic = forms["country"].is_in(["DE", "EU"]).to_numpy()
@@ -70,7 +70,7 @@ def build_companies(seed: int, n: int) -> pl.DataFrame:
     sector = pl.DataFrame({"l": _gather(sector_lists, ii), "k": rng.integers(0, 1000, size=n)}).select(
         pl.col("l").list.get(pl.col("k") % pl.col("l").list.len())).to_series()
     use_surname = rng.random(n) < 0.3
-    word = pl.select(pl.when(pl.Series(use_surname)).then(_gather(surnames, rng.integers(0, len(surnames), size=n)))
+    word = pl.select(pl.when(pl.Series(use_surname)).then(_gather(surnames["last_name"], pick_weighted(rng, n, reference.probabilities(surnames))))
                      .otherwise(_gather(words, rng.integers(0, len(words), size=n)))).to_series()
     form_country = _gather(forms["country"], fi)
     employees = np.clip(np.round(rng.lognormal(3.4, 1.6, size=n)), 1, 250_000).astype(np.int64)
@@ -102,33 +102,30 @@ def build_companies(seed: int, n: int) -> pl.DataFrame:
     return df.with_columns(switch_sub=sub.str.slice(0, sub.str.len_chars() - 1) + "0").drop("domain_label")
 
 
-def _email_local(rng: np.random.Generator, f: pl.Expr, l: pl.Expr, n: int, freemail: bool) -> pl.Expr:
+def _email_local(rng: np.random.Generator, first: pl.Expr, last: pl.Expr, n: int, freemail: bool) -> pl.Expr:
     """Local part from slugged first/last name, in the patterns companies and people use."""
     k = pl.lit(pl.Series(rng.integers(0, 5, size=n)))
     digits = pl.lit(pl.Series(rng.integers(1, 99, size=n))).cast(pl.Utf8)
     year = pl.lit(pl.Series(rng.integers(60, 100, size=n))).cast(pl.Utf8)
     if freemail:
-        return (pl.when(k == 0).then(f + "." + l).when(k == 1).then(f + l + digits)
-                .when(k == 2).then(f.str.slice(0, 1) + "." + l + year).when(k == 3).then(l + "." + f)
-                .otherwise(f + "_" + l))
-    return (pl.when(k <= 1).then(f + "." + l).when(k == 2).then(f.str.slice(0, 1) + "." + l)
-            .when(k == 3).then(f.str.slice(0, 1) + l).otherwise(l))
+        return (pl.when(k == 0).then(first + "." + last).when(k == 1).then(first + last + digits)
+                .when(k == 2).then(first.str.slice(0, 1) + "." + last + year).when(k == 3).then(last + "." + first)
+                .otherwise(first + "_" + last))
+    return (pl.when(k <= 1).then(first + "." + last).when(k == 2).then(first.str.slice(0, 1) + "." + last)
+            .when(k == 3).then(first.str.slice(0, 1) + last).otherwise(last))
 
 
 def build_people(seed: int, n: int, *, anchor: dt.date, id_prefix: str = "P", stream_tag: int = 0,
                  company_pool: pl.DataFrame | None = None) -> pl.DataFrame:
     """n true people with names, contact data, employer, propensity and funnel outcome."""
     rng = stream(seed, "people", stream_tag)
-    first = reference.load("first_names")
-    last = reference.load("last_names")
     titles = reference.load("job_titles")
     industries = reference.load("industries")
     freemail = reference.load("freemail_domains")
     companies = company_pool if company_pool is not None else build_companies(seed, company_count(n))
     n_companies = companies.height
 
-    fi = pick_weighted(rng, n, reference.probabilities(first))
-    li = pick_weighted(rng, n, reference.probabilities(last))
+    person_names = names.draw_names(stream(seed, "names", stream_tag), n)
     b2b = rng.random(n) < 0.7
     # A few employers with many contacts, most with one to three.
     zipf = 1.0 / np.arange(1, n_companies + 1) ** 0.4
@@ -137,16 +134,17 @@ def build_people(seed: int, n: int, *, anchor: dt.date, id_prefix: str = "P", st
     home = _addresses(rng, n)
     people = pl.DataFrame({
         "person_id": id_prefix + pl.Series(np.arange(n)).cast(pl.Utf8).str.zfill(8),
-        "first_name": _gather(first["first_name"], fi),
-        "gender": _gather(first["gender"], fi),
-        "last_name": _gather(last["last_name"], li),
         "segment": np.where(b2b, "b2b", "b2c"),
         "company_id": np.where(b2b, ci, -1),
         "title_idx": ti,
-    }).hstack(home)
+    }).hstack(person_names).hstack(home)
     # A few namesakes: the same very common name lives in several different cities.
-    namesake = rng.random(n) < 0.004
-    pick = rng.integers(0, len(COMMON_NAMES), size=n)
+    # A namesake needs a second bearer: each common name goes to at least two people.
+    share = max(2 * len(COMMON_NAMES), round(0.004 * n))
+    namesake = np.zeros(n, dtype=bool)
+    if n >= share:
+        namesake[rng.choice(n, size=share, replace=False)] = True
+    pick = (np.cumsum(namesake) - 1) % len(COMMON_NAMES)
     people = people.with_columns(
         first_name=pl.when(pl.Series(namesake)).then(pl.Series([COMMON_NAMES[i][0] for i in range(4)]).gather(pick)).otherwise("first_name"),
         last_name=pl.when(pl.Series(namesake)).then(pl.Series([COMMON_NAMES[i][1] for i in range(4)]).gather(pick)).otherwise("last_name"),
@@ -184,8 +182,10 @@ def _households(rng: np.random.Generator, people: pl.DataFrame) -> pl.DataFrame:
     b2c = np.flatnonzero(seg == "b2c")
     if len(b2c) < 4:
         return people.with_columns(household_of=pl.lit(None, dtype=pl.Utf8), _household_idx=pl.Series(np.arange(n)))
-    members = b2c[rng.random(len(b2c)) < 0.08]
-    heads = b2c[rng.integers(0, len(b2c), size=len(members))]
+    joins = rng.random(len(b2c)) < 0.08
+    members, others = b2c[joins], b2c[~joins]
+    # A household's head is never itself a member of another one, so members copy final values.
+    heads = others[rng.integers(0, len(others), size=len(members))]
     source = np.arange(n)
     source[members] = heads
     shared = ["last_name", "street", "house_number", "postcode", "city", "country", "area_code"]

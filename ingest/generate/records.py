@@ -14,6 +14,7 @@ import polars as pl
 
 from . import phones, reference, text
 from .randomness import pick_rowwise, stream
+from .text import SPELLING_VARIANTS
 
 SOURCES = ["adressdirekt", "leadsource_eu", "web_forms", "hubspot", "salesforce_api", "salesforce_report"]
 # Where B2B and B2C people tend to show up.
@@ -62,7 +63,7 @@ def assign_records(people: pl.DataFrame, seed: int, *, anchor: dt.date, stream_t
 
 # Person attributes a record starts from (the rest of the truth stays in people.parquet).
 PERSON_FIELDS = [
-    "person_id", "gender", "academic_title", "first_name", "last_name", "segment", "birth_date", "email",
+    "person_id", "gender", "academic_title", "first_name", "middle_name", "last_name", "segment", "birth_date", "email",
     "street", "house_number", "postcode", "city", "country", "phone_cc", "fixed_ndc", "fixed_sub", "mobile_ndc",
     "mobile_sub", "true_phone_e164", "company_id", "company", "company_base", "legal_form", "legal_form_variants",
     "company_area_code", "switch_cc", "switch_sub", "created_days_ago", "employee_count", "industry", "job_title",
@@ -86,27 +87,51 @@ def vary(records: pl.DataFrame, seed: int, stream_tag: int = 0) -> pl.DataFrame:
         _u=_u(rng, n), _u2=_u(rng, n), _u3=_u(rng, n), _u4=_u(rng, n), _u5=_u(rng, n), _u6=_u(rng, n),
         _pos=_u(rng, n), _kind=_k(rng, n, 3), _letter=letters, _case=_k(rng, n, 3), _ws=_k(rng, n, 3) + 1,
         _pos2=_u(rng, n), _kind2=_k(rng, n, 3),
-    ).join(nick.rename({"nickname": "_nick"}), on="first_name", how="left", maintain_order="left")
+    )
+    # Its own stream, so the other variations keep their draws.
+    name_rng = stream(seed, "name_variation", stream_tag)
+    r = r.with_columns(_u7=_u(name_rng, n), _u8=_u(name_rng, n), _spell=_k(name_rng, n, len(SPELLING_VARIANTS))).join(
+        nick.rename({"nickname": "_nick"}), on="first_name", how="left", maintain_order="left").join(nick.rename({"nickname": "_nick"}), on="first_name", how="left", maintain_order="left")
     fn, ln = pl.col("first_name"), pl.col("last_name")
     u, u2, u3 = pl.col("_u"), pl.col("_u2"), pl.col("_u3")
-    fn_v = (
-        pl.when(u < 0.03).then(text.one_edit_typo(fn, pl.col("_pos"), pl.col("_kind"), pl.col("_letter")))
-        .when(u < 0.10).then(text.transliterate(fn))
-        .when((u < 0.13) & pl.col("_nick").is_not_null()).then(pl.col("_nick"))
-        .when(u < 0.18).then(text.case_variant(fn, pl.col("_case")))
-        .when(u < 0.21).then(text.whitespace_variant(fn, pl.col("_ws")))
+    middle, u7, u8 = pl.col("middle_name"), pl.col("_u7"), pl.col("_u8")
+    # How sources write the given names: the second one in full or as an initial on some forms,
+    # a hyphenated one (Karl-Heinz) sometimes with a space.
+    r = r.with_columns(_given=(
+        pl.when(middle.is_not_null() & (u7 < 0.30)).then(fn + " " + middle)
+        .when(middle.is_not_null() & (u7 < 0.40)).then(fn + " " + middle.str.slice(0, 1) + ".")
+        .when(fn.str.contains("-", literal=True) & (u7 < 0.15)).then(fn.str.replace("-", " ", literal=True))
         .otherwise(fn)
+    ))
+    # A double surname is often cut to its first part, or written with a space.
+    r = r.with_columns(_family=(
+        pl.when(ln.str.contains("-", literal=True) & (u8 < 0.25)).then(ln.str.replace(r"-.*$", ""))
+        .when(ln.str.contains("-", literal=True) & (u8 < 0.35)).then(ln.str.replace("-", " ", literal=True))
+        .otherwise(ln)
+    ))
+    given, family = pl.col("_given"), pl.col("_family")
+    fn_v = (
+        pl.when(u < 0.03).then(text.one_edit_typo(given, pl.col("_pos"), pl.col("_kind"), pl.col("_letter")))
+        # Respelt only where chosen (null elsewhere), which keeps the many replaces cheap.
+        .when(u < 0.04).then(text.spelling_variant(pl.when((u >= 0.03) & (u < 0.04)).then(given), pl.col("_spell")))
+        .when(u < 0.11).then(text.transliterate(given))
+        .when((u < 0.14) & pl.col("_nick").is_not_null()).then(pl.col("_nick"))
+        .when(u < 0.19).then(text.case_variant(given, pl.col("_case")))
+        .when(u < 0.22).then(text.whitespace_variant(given, pl.col("_ws")))
+        .otherwise(given)
     )
     ln_v = (
-        pl.when(u2 < 0.03).then(text.one_edit_typo(ln, pl.col("_pos2"), pl.col("_kind2"), pl.col("_letter")))
-        .when(u2 < 0.11).then(text.transliterate(ln))
-        .when(u2 < 0.17).then(text.case_variant(ln, pl.col("_case")))
-        .when(u2 < 0.19).then(text.whitespace_variant(ln, pl.col("_ws")))
-        .otherwise(ln)
+        pl.when(u2 < 0.03).then(text.one_edit_typo(family, pl.col("_pos2"), pl.col("_kind2"), pl.col("_letter")))
+        .when(u2 < 0.045).then(text.spelling_variant(pl.when((u2 >= 0.03) & (u2 < 0.045)).then(family), pl.col("_spell")))
+        .when(u2 < 0.125).then(text.transliterate(family))
+        .when(u2 < 0.185).then(text.case_variant(family, pl.col("_case")))
+        .when(u2 < 0.205).then(text.whitespace_variant(family, pl.col("_ws")))
+        .otherwise(family)
     )
     swap = u3 < 0.015
-    r = r.with_columns(first_name=pl.when(swap).then(ln_v).otherwise(fn_v),
-                       last_name=pl.when(swap).then(fn_v).otherwise(ln_v))
+    r = r.with_columns(_fn_v=fn_v, _ln_v=ln_v).with_columns(
+        first_name=pl.when(swap).then(pl.col("_ln_v")).otherwise(pl.col("_fn_v")),
+        last_name=pl.when(swap).then(pl.col("_fn_v")).otherwise(pl.col("_ln_v")))
     r = _vary_email(r, rng)
     r = _vary_phone(r, rng)
     r = _vary_company_and_address(r, rng)

@@ -11,13 +11,16 @@ UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue
 NON_CP1252 = {
     "ł": "l", "Ł": "L", "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G", "ı": "i", "İ": "I",
     "ř": "r", "Ř": "R", "č": "c", "Č": "C", "ć": "c", "Ć": "C", "ő": "ö", "ű": "ü",
-    "ń": "n", "ś": "s", "ę": "e", "ą": "a", "ż": "z", "ź": "z", "Ż": "Z", "Ź": "Z",
+    "ń": "n", "ś": "s", "ę": "e", "ą": "a", "ż": "z", "ź": "z", "Ż": "Z", "Ź": "Z", "đ": "d", "Đ": "D",
 }
+
+# Upper-case forms too: some sources write names in capitals before exporting.
+NON_CP1252 |= {k.upper(): v.upper() for k, v in NON_CP1252.items() if k.upper() not in NON_CP1252 and k.upper() != v.upper()}
 
 # Everything needed to turn a name into an e-mail local part or domain label.
 ASCII = {
     **UMLAUTS, **NON_CP1252, "ő": "o", "ű": "u", "é": "e", "è": "e", "ë": "e", "ç": "c",
-    "Ç": "C", "ž": "z", "š": "s", "á": "a", "à": "a", "ó": "o", "ñ": "n", "ï": "i", "í": "i",
+    "Ç": "C", "ž": "z", "š": "s", "Ž": "Z", "Š": "S", "á": "a", "à": "a", "ó": "o", "ñ": "n", "ï": "i", "í": "i",
 }
 
 
@@ -38,6 +41,20 @@ def cp1252_safe(expr: pl.Expr) -> pl.Expr:
 def slug(expr: pl.Expr) -> pl.Expr:
     """Lower-case ASCII with only letters/digits, for e-mail parts and domains."""
     return replace_chars(expr, ASCII).str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+
+
+# Spellings that sound alike in German and that clerks, call centres and people themselves mix up
+# (Meyer/Meier/Maier, Schmidt/Schmid, Hoffmann/Hofmann, Philipp/Filipp). The first occurrence changes.
+SPELLING_VARIANTS = [("ey", "ei"), ("ei", "ai"), ("ai", "ei"), ("dt", "d"), ("ff", "f"), ("nn", "n"), ("mm", "m"),
+                     ("tz", "z"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("C", "K"), ("K", "C"), ("ie", "i")]
+
+
+def spelling_variant(expr: pl.Expr, kind: pl.Expr) -> pl.Expr:
+    """The ``kind``-th sound-alike respelling; names without that letter group stay as they are."""
+    out = expr
+    for i, (old, new) in enumerate(SPELLING_VARIANTS):
+        out = pl.when(kind == i).then(expr.str.replace(old, new, literal=True)).otherwise(out)
+    return out
 
 
 def one_edit_typo(expr: pl.Expr, u_pos: pl.Expr, kind: pl.Expr, letter: pl.Expr) -> pl.Expr:

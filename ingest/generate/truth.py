@@ -12,7 +12,7 @@ PEOPLE_COLUMNS = [
     "true_fixed_e164", "true_mobile_e164", "birth_date", "street", "house_number", "postcode", "city", "country",
     "company", "company_domain", "legal_form", "industry", "employee_count", "job_title", "seniority",
     "budget_authority", "household_of", "switchboard_e164", "propensity", "funnel_stage", "converted",
-    "crm_opt_out", "do_not_call",
+    "crm_opt_out", "do_not_call", "middle_name", "name_origin",
 ]
 RECORD_COLUMNS = ["source_file", "source_row", "source_kind", "source_system", "person_id", "defect", "true_email",
                   "true_phone_e164", "true_first_name", "true_last_name", "true_company"]

@@ -14,7 +14,12 @@ from ingest.normalize.address import (
 )
 from ingest.normalize.batch import LEAD_RECORD_COLUMNS, NormalizedBatch, normalize_batch
 from ingest.normalize.canonical import canonical_frame, person_columns
-from ingest.normalize.company import company_key_expr, company_name_expr, fold_key_expr, legal_form_expr
+from ingest.normalize.company import (
+    company_key_expr,
+    company_name_expr,
+    fold_key_expr,
+    legal_form_expr,
+)
 from ingest.normalize.consent import consent_columns, consent_records
 from ingest.normalize.core import NormalizeReport, build_core
 from ingest.normalize.dates import date_expr, number_expr, timestamp_expr

@@ -17,15 +17,55 @@ def _rules() -> dict:
     return load_yaml("dates.yaml")
 
 
-def _layouts(order: str | None, explicit: str | None, *, with_offset: bool) -> list[tuple[str, bool]]:
+def _layout_order(layout: str) -> str | None:
+    """`DMY` or `MDY` for a numeric day/month layout (`%d/%m/%Y`, `%m/%d/%y %H:%M`), else None."""
+    day, month = layout.find("%d"), layout.find("%m")
+    if day < 0 or month < 0 or "%b" in layout or "%B" in layout or layout.startswith("%Y"):
+        return None
+    return "DMY" if day < month else "MDY"
+
+
+def _layouts(
+    order: str | None, explicit: str | None, *, with_offset: bool, evidence: str | None = None
+) -> list[tuple[str, bool]]:
     """Candidate (layout, has_offset) pairs: the contract's own layouts first, then the built-ins
-    for its date order (most specific first)."""
+    for its date order (most specific first). `evidence` is the day/month order the values
+    themselves prove (see `_order_evidence`); it overrides the declared order, and layouts of
+    the other order are left out, so that an ambiguous `3/4/2025` is read like the `13/4/2025`
+    of the same column."""
     formats = _rules()["formats"]
     own = [(layout, "%z" in layout or "%#z" in layout) for layout in json.loads(explicit or "[]")]
+    order = evidence or order
     ordered = formats["MDY"] if order == "MDY" else formats["DMY"]
+    if order == "MDY":
+        # Dotted dates are day first wherever they are written ("05.02.2024"), so a month-first
+        # source still reads them.
+        ordered = ordered + [layout for layout in formats["DMY"] if "." in layout]
     offset = [(layout, True) for layout in formats["with_offset"]] if with_offset else []
     builtin = [(layout, False) for layout in formats["iso"] + ordered + formats["month_names"]]
-    return list(dict.fromkeys(own + offset + builtin))
+    candidates = list(dict.fromkeys(own + offset + builtin))
+    if evidence:
+        candidates = [c for c in candidates if _layout_order(c[0]) in (None, evidence)]
+    return candidates
+
+
+# A slash or dash date at the start of a value: day and month in either order, then the year.
+_NUMERIC_DATE = r"^(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}(?:\D|$)"
+
+
+def _order_evidence(texts: pl.Series) -> str | None:
+    """The day/month order the values prove: `DMY` when some first number exceeds 12 and no
+    second one does, `MDY` for the reverse, None when every value is ambiguous or the values
+    contradict each other (then the contract's declared order decides)."""
+    parts = texts.str.extract_groups(_NUMERIC_DATE).struct.unnest()
+    first, second = parts[parts.columns[0]].cast(pl.Int32), parts[parts.columns[1]].cast(pl.Int32)
+    day_first = int((first > 12).sum() or 0)
+    month_first = int((second > 12).sum() or 0)
+    if day_first and not month_first:
+        return "DMY"
+    if month_first and not day_first:
+        return "MDY"
+    return None
 
 
 # German month names and abbreviations as chrono's %b/%B expects them (English).
@@ -42,7 +82,7 @@ def _english_months(text: pl.Expr) -> pl.Expr:
 
 
 def _parse(
-    text: pl.Expr, layout: str, has_offset: bool, *, local_zone: str | None = None
+    text: pl.Expr, layout: str, has_offset: bool, *, local_zone: str | None = None, choosing: bool = False
 ) -> pl.Expr:
     if "%b" in layout or "%B" in layout:
         text = _english_months(text)
@@ -50,6 +90,11 @@ def _parse(
         aware = text.str.strptime(pl.Datetime("us", "UTC"), layout, strict=False)
         return aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
     naive = text.str.strptime(_US, layout, strict=False)
+    if choosing and "%Y" in layout:
+        # chrono's %Y takes any number of digits: "2/5/24" is not the year 24 but a two-digit
+        # year, which the %y layouts read. Checked while choosing a shape's layout only: every
+        # value of a shape has as many year digits as the sample.
+        naive = pl.when(naive.dt.year() >= 1000).then(naive)
     return _local_to_utc(naive, local_zone) if local_zone else naive
 
 
@@ -69,7 +114,17 @@ def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
     frame = values.struct.unnest().with_row_index("_i").with_columns(
         _shape=pl.col("text").str.replace_all(r"\d", "9")
     )
-    keys = frame.filter(pl.col("text").is_not_null()).select("_shape", *_HINTS).unique()
+    present = frame.filter(pl.col("text").is_not_null())
+    # The values of one contract (same hints) share one day/month order across all their shapes
+    # ("2/5/24 1:51" and "2/20/24 11:30" are different shapes of one MDY column).
+    # Only slash and dash dates can be read either way (dotted ones are day first everywhere);
+    # the shapes say which values those are without looking at each value.
+    two_way = present.filter(pl.col("_shape").str.contains(r"^9{1,2}[/-]9{1,2}[/-]9"))
+    evidence = {
+        tuple(hints): _order_evidence(group["text"])
+        for hints, group in two_way.group_by(list(_HINTS))
+    }
+    keys = present.select("_shape", *_HINTS).unique()
     chosen: list[dict] = []
     for shape, order, layouts, zone in keys.iter_rows():
         same = (pl.col("_shape") == shape) & pl.all_horizontal(
@@ -77,8 +132,11 @@ def _by_shape(values: pl.Series, *, with_offset: bool) -> pl.Series:
         )
         sample = frame.filter(same).head(64)
         best, best_count = None, 0
-        for layout, has_offset in _layouts(order, layouts, with_offset=with_offset):
-            count = sample.select(_parse(pl.col("text"), layout, has_offset).is_not_null().sum()).item()
+        proven = evidence.get((order, layouts, zone))
+        for layout, has_offset in _layouts(order, layouts, with_offset=with_offset, evidence=proven):
+            count = sample.select(
+                _parse(pl.col("text"), layout, has_offset, choosing=True).is_not_null().sum()
+            ).item()
             if count > best_count:
                 best, best_count = (layout, has_offset), count
         if best is not None:

@@ -163,6 +163,14 @@ def _parse_batch(pairs: pl.Series) -> pl.Series:
         schema={"raw": pl.String, "region": pl.String, "e164": pl.String, "valid": pl.Boolean, "type": pl.String},
     )
     lookup = pl.concat([solved.select(slow.columns), slow])
+    # E.164 allows at most 15 digits with the country code (ITU-T E.164, section 6); the
+    # metadata of some regions (DE fixed lines) still accepts longer national numbers.
+    too_long = pl.col("e164").str.len_chars() > load_yaml("phone.yaml")["e164_max_digits"] + 1
+    lookup = lookup.with_columns(
+        e164=pl.when(too_long).then(None).otherwise(pl.col("e164")),
+        valid=pl.when(too_long).then(False).otherwise(pl.col("valid")),
+        type=pl.when(too_long).then(None).otherwise(pl.col("type")),
+    )
     joined = frame.with_columns(pl.col("region").fill_null("DE")).with_row_index("_i").join(
         lookup, on=["raw", "region"], how="left"
     ).sort("_i")

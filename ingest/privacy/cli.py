@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from ingest.paths import data_dir, landing_dir, warehouse_path
 from ingest.privacy.clock import utc_naive
 from ingest.privacy.compaction import compact_warehouse
 from ingest.privacy.audit import reason_codes
@@ -27,29 +28,18 @@ from ingest.privacy.erasure import SubjectNotSpecified, UnknownLead, erase_perso
 from ingest.privacy.notices import CHANNELS, record_notice
 from ingest.privacy.objection import record_objection
 from ingest.privacy.retention import apply_retention
+from ingest.privacy.salt import load_or_create_salt
 from ingest.privacy.subject_export import subject_export, write_subject_export
-
-
-def _data_dir() -> Path:
-    from orchestration.paths import data_dir
-
-    return data_dir()
 
 
 def _salt() -> str:
     """The installation's salt (data_dir/.bi_salt), shared with the serving copy's bi hashes."""
-    from orchestration.publishing.salt import load_or_create_salt
-
-    return load_or_create_salt(_data_dir())
-
-
-def _warehouse_path() -> Path:
-    return _data_dir() / "warehouse.duckdb"
+    return load_or_create_salt(data_dir())
 
 
 @contextmanager
 def _warehouse():
-    path = _warehouse_path()
+    path = warehouse_path()
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}; run `leadwerk run` first")
     conn = duckdb.connect(str(path))
@@ -85,8 +75,10 @@ _EXPECTED = (SubjectNotSpecified, UnknownLead, ValueError, FileNotFoundError)
 
 def _fail(command: str, error: Exception) -> int:
     code = FAILURE if isinstance(error, duckdb.Error) else USAGE
-    print(f"leadwerk {command}: error: {str(error).strip().splitlines()[0] if str(error).strip() else error!r}",
-          file=sys.stderr)
+    # The first line of the message as it reads (a conversion such as !r would quote it).
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else repr(error)
+    print(f"leadwerk {command}: error: {line}", file=sys.stderr)
     return code
 
 
@@ -124,7 +116,7 @@ def add_arguments_erase(parser: argparse.ArgumentParser) -> None:
 
 def _compact_and_republish(args: argparse.Namespace) -> None:
     """Deleted rows leave bytes in the file: rewrite it, then rebuild the serving copy from it."""
-    compact_warehouse(_warehouse_path())
+    compact_warehouse(warehouse_path())
     with _warehouse() as conn:
         _republish(args, conn)
 
@@ -237,7 +229,7 @@ def run_retention(args: argparse.Namespace) -> int:
     try:
         policy = load_policy(Path(args.policy)) if args.policy else load_policy()
         with _warehouse() as conn:
-            report = apply_retention(conn, landing_dir=_data_dir() / "landing", policy=policy)
+            report = apply_retention(conn, landing_dir=landing_dir(), policy=policy)
         if report.rows_deleted:
             _compact_and_republish(args)
     except (*_EXPECTED, duckdb.Error) as error:

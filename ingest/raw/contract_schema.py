@@ -106,8 +106,23 @@ class ContractSpec(_Strict):
     fields: dict[str, list[str] | str] = Field(min_length=1)
     combine: dict[str, CombineSpec] = Field(default_factory=dict)
     keep_as_extra: list[str] = Field(default_factory=list)
+    # Regular expressions for the lines a report tool writes after the data (Salesforce:
+    # "Grand Totals (N records)", copyright, "Confidential Information - Do Not Distribute").
+    footer: list[str] = Field(default_factory=list)
     formats: FormatsSpec = Field(default_factory=FormatsSpec)
     values: ValuesSpec = Field(default_factory=ValuesSpec)
+
+    @field_validator("footer")
+    @classmethod
+    def _footer_patterns_compile(cls, value: list[str]) -> list[str]:
+        import re
+
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"footer pattern {pattern!r} is not a regular expression: {error}") from None
+        return value
 
     @field_validator("encoding")
     @classmethod

@@ -31,8 +31,11 @@ class ContractError(ValueError):
 
 
 def header_key(label: str) -> str:
-    """How header names compare: case-insensitive, outer blanks trimmed, inner whitespace collapsed."""
-    return re.sub(r"\s+", " ", label).strip().casefold()
+    """How header names compare: case-insensitive, outer blanks trimmed, inner whitespace collapsed,
+    and an underscore read as a space: exports passed through a spreadsheet or BI tool often come
+    back with `Lead_ID`, `Created_Date` for the report labels `Lead ID`, `Created Date`, and
+    API names such as Zoho's `Lead_Status` are the label with underscores."""
+    return re.sub(r"[\s_]+", " ", label).strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Contract:
     fields: dict[str, tuple[str, ...]]  # raw field -> accepted header names, preferred first
     combine: tuple[CombineRule, ...] = ()
     keep_as_extra: tuple[str, ...] = ()
+    footer: tuple[str, ...] = ()  # regexes of report footer lines after the data
     date_order: str = "ISO"
     date_layouts: tuple[str, ...] = ()
     timezone: str | None = None
@@ -180,6 +184,7 @@ def _from_spec(spec: ContractSpec, origin: str) -> Contract:
             for target, rule in spec.combine.items()
         ),
         keep_as_extra=tuple(spec.keep_as_extra),
+        footer=tuple(spec.footer),
         date_order=formats.date_order,
         date_layouts=tuple(formats.dates),
         timezone=formats.timezone,

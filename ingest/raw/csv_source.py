@@ -173,20 +173,61 @@ def _first_bad_line(data: pl.DataFrame, delimiter: str, expected: int) -> int | 
     return int(bad["first_line"][0]) if bad.height else None
 
 
-def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> ParsedFile:
+FOOTER_DETAIL = (
+    "{} lines after the data are the report tool's footer (totals, copyright, confidentiality "
+    "notice), not rows; their text is kept here"
+)
+
+
+def _split_footer(
+    data: pl.DataFrame, footer: tuple[str, ...], expected: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The data records without a trailing report footer, and the footer as one file-level note.
+
+    The footer is the longest run of records at the end of the file that are blank or one
+    field each and hold at least one line matching a `footer` pattern of the contract. A record
+    with the header's field count ends the run, so no data row is ever taken for footer.
+    """
+    none = pl.DataFrame(schema=QUARANTINE_ROW_SCHEMA)
+    if not footer or expected < 2 or data.height == 0:
+        return data, none
+    single = (pl.col("field_count") == 1) & ~pl.col("undecodable") & ~pl.col("too_long")
+    tail_flags = data.select(single.alias("s"))["s"].reverse()
+    run = int(tail_flags.arg_min()) if not tail_flags.all() else data.height
+    if run == 0:
+        return data, none
+    tail = data.tail(run)
+    text = tail["text"].str.strip_chars().str.strip_chars('"').str.strip_chars()
+    marker = "|".join(f"(?:{p})" for p in footer)
+    if not text.str.contains(f"(?i){marker}").any():
+        return data, none
+    note = pl.DataFrame(
+        {"source_row": [0], "raw_text": ["\n".join(tail["text"].to_list())],
+         "reason": ["report_footer"], "reason_detail": [FOOTER_DETAIL.format(run)]},
+        schema=QUARANTINE_ROW_SCHEMA,
+    )
+    return data.head(data.height - run), note
+
+
+def parse_csv(
+    decoded: DecodedLines, delimiter: str, header: list[str], footer: tuple[str, ...] = ()
+) -> ParsedFile:
     """Rows with the header's field count, read as text; the rest as quarantine candidates.
 
-    The returned columns are the header keys as the rows name them (see source_keys).
+    The returned columns are the header keys as the rows name them (see source_keys). A report
+    footer the contract describes (`footer`) is not read as rows: it comes back as one
+    file-level note (source_row 0, reason `report_footer`).
     """
     keys = source_keys(header)
     expected = len(keys)
     data = group_records(decoded.lines, delimiter, expected, decoded.ends_with_newline)
-    last_row = data.height
     field_count = (
         pl.col("text").str.replace_all(QUOTED_SECTION, "").str.count_matches(delimiter, literal=True)
         + 1
     )
     data = data.with_columns(field_count=field_count)
+    data, footer_note = _split_footer(data, footer, expected)
+    last_row = data.height
     found = pl.col("field_count")
     truncated = (pl.col("source_row") == last_row) & (
         pl.col("unclosed") | ((found < expected) & pl.lit(not decoded.ends_with_newline))
@@ -229,7 +270,7 @@ def parse_csv(decoded: DecodedLines, delimiter: str, header: list[str]) -> Parse
     return ParsedFile(
         columns=keys,
         rows=rows,
-        rejected=pl.concat([rejected.cast(QUARANTINE_ROW_SCHEMA), too_long]).sort("source_row"),
+        rejected=pl.concat([footer_note, rejected.cast(QUARANTINE_ROW_SCHEMA), too_long]).sort("source_row"),
         rows_read=data.height,
     )
 

@@ -97,7 +97,8 @@ STAGE_RULES: tuple[tuple[str, str], ...] = (
      r"|junk|\blost\b|verloren|cannot contact|no longer interested|cancel|bad timing|invalid"
      r"|wrong number|spam|do not contact|\bdead\b|closed - not", "lead"),
     (r"customer|kunde|closed won|\bwon\b|gewonnen|evangelist", "customer"),
-    (r"opportunit|open deal|\bconverted\b|konvertiert|verkaufschance", "opportunity"),
+    (r"opportunit|open deal|\bconverted\b|konvertiert|verkaufschance|proposition|proposal"
+     r"|negotiat|quot(e|ation)|angebot|verhandlung", "opportunity"),
     (r"not contacted|nicht kontaktiert|attempted", "lead"),
     (r"pre[ -]?qualified|marketing ?qualified|\bmql\b", "mql"),
     (r"sales ?qualified|\bsql\b|^qualified$|^qualifiziert$", "sql"),
@@ -117,7 +118,7 @@ OUTCOME_RULES: tuple[tuple[str, str], ...] = (
 SOURCE_RULES: tuple[tuple[str, str, str], ...] = (
     (r"web research|prospector|prospecting", "outbound_prospecting", "outbound"),
     (r"sales (e-?)?mail alias", "email_inquiry", "inbound"),
-    (r"organic search|\bseo\b|organic", "organic_search", "inbound"),
+    (r"organic search|\bseo\b|organic|search engine|suchmaschine", "organic_search", "inbound"),
     (r"paid search|\bppc\b|pay per click|adwords|google ads|^google$|^bing$|\bsem\b",
      "paid_search", "inbound"),
     (r"paid social", "paid_social", "inbound"),

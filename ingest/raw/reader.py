@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ingest.raw.contracts import Contract, HeaderMatch, best_match, candidate_contracts, nearest_miss
+from ingest.raw.contracts import (
+    Contract,
+    HeaderMatch,
+    best_match,
+    candidate_contracts,
+    nearest_miss,
+)
 from ingest.raw.csv_source import parse_csv
 from ingest.raw.jsonl_source import JsonLines
 from ingest.raw.lines import DecodedLines, decode_lines
@@ -127,7 +133,9 @@ def _read_csv(data: bytes, candidates: list[Contract]) -> FileRead:
             "empty", "header_only", "file has a header but no data rows",
             decoded.lines["text"][0], **found,
         )
-    parsed = parse_csv(decoded, delimiter, header)
+    parsed = parse_csv(decoded, delimiter, header, footer=match.contract.footer)
+    if (parsed.rejected["reason"] == "report_footer").any():
+        found["note"] = "report_footer"
     header = parsed.columns  # source columns named like lineage columns come back renamed
     mapped = parsed.rows.select(
         "source_row", "raw_text", *field_exprs(match), extra_fields_expr(extra_columns(match, header))

@@ -14,7 +14,13 @@ import duckdb
 import polars as pl
 
 from ingest.raw.landing import is_temporary, read_regular_file, refused_source_of, sha256_of
-from ingest.raw.tables import FOLDER_KINDS, QUARANTINE_SCHEMA, QUARANTINE_TABLE, REGISTRY_SCHEMA, REGISTRY_TABLE
+from ingest.raw.tables import (
+    FOLDER_KINDS,
+    QUARANTINE_SCHEMA,
+    QUARANTINE_TABLE,
+    REGISTRY_SCHEMA,
+    REGISTRY_TABLE,
+)
 from ingest.warehouse import append_rows, table_exists, transaction
 
 REASON = "outside_source_folders"

@@ -3,9 +3,9 @@
 Plain Python on purpose (no Dagster import): the `serving` asset calls it, and so can the CLI.
 """
 
+from ingest.privacy.salt import load_or_create_salt
 from orchestration.publishing.pii_rules import PiiRules, load_pii_rules
 from orchestration.publishing.publish import PublishError, PublishResult, publish
-from orchestration.publishing.salt import load_or_create_salt
 from orchestration.publishing.serving_state import published_version, serving_fingerprint
 
 __all__ = [

@@ -1,8 +1,9 @@
 """Consent completeness (DSGVO Art. 7, UWG §7): who mart_contactability lets us contact, and why.
 
 Joins happen in DuckDB; GX sees one row per contactable lead and channel with only the consent
-columns it judges. Which proof each source needs and where presumed B2B phone consent is
-allowed are business rules in checks.yaml.
+columns it judges. Which proof each source needs and which legal bases are allowed come from
+the dbt seeds mart_contactability reads (quality/contactability.py); checks.yaml holds only the
+severities.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from quality.contactability import CONSENT_WITH_PROOF, load_contactability_rules
 from quality.specs import Batch, expectation
 from quality.suites._sql import quote_literal
 
@@ -23,7 +25,6 @@ TABLES = (
     "core.touchpoints",
     "core.lead_identity",
 )
-CONSENT_WITH_PROOF = "consent_with_proof"
 
 
 def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime) -> list[Batch]:
@@ -46,7 +47,7 @@ def _first_contact_sql(cfg: dict[str, Any], channel: str) -> str:
 
 
 def _email_batch(cfg: dict[str, Any]) -> Batch:
-    rules = cfg["expectations"]
+    rules = load_contactability_rules()
     sql = f"""
         with consent_method as (
             select record_id, arg_max(method, given_at) as method
@@ -71,10 +72,10 @@ def _email_batch(cfg: dict[str, Any]) -> Batch:
         left join first_contact f using (lead_id)
         where c.channel = 'email' and c.is_contactable
     """
-    allowed_methods = rules["email_proof_method_for_source"]["methods_by_source_kind"]
+    allowed_methods = rules.proof_methods_by_source_kind("email")
     specs = [
         expectation(cfg, "email_legal_basis_allowed", "ExpectColumnValuesToBeInSet", column="legal_basis",
-                    value_set=list(rules["email_legal_basis_allowed"]["legal_bases"])),
+                    value_set=rules.email_legal_bases()),
         expectation(cfg, "email_consent_granted", "ExpectColumnValuesToBeInSet", column="email_consent",
                     value_set=["granted"]),
         expectation(cfg, "email_consent_timestamp", "ExpectColumnValuesToNotBeNull", column="email_consent_at"),
@@ -98,7 +99,6 @@ def _email_batch(cfg: dict[str, Any]) -> Batch:
 
 
 def _phone_batch(cfg: dict[str, Any]) -> Batch:
-    rules = cfg["expectations"]
     express = f"c.legal_basis = {quote_literal(CONSENT_WITH_PROOF)}"
     sql = f"""
         with first_contact as ({_first_contact_sql(cfg, "phone")})
@@ -115,7 +115,7 @@ def _phone_batch(cfg: dict[str, Any]) -> Batch:
         left join first_contact f using (lead_id)
         where c.channel = 'phone' and c.is_contactable
     """
-    by_segment = rules["phone_legal_basis_for_segment"]["legal_bases_by_segment"]
+    by_segment = load_contactability_rules().phone_legal_bases_by_segment()
     specs = [
         expectation(cfg, "phone_not_opted_out", "ExpectColumnValuesToBeInSet", column="do_not_call",
                     value_set=[False]),

@@ -90,3 +90,28 @@ def test_missing_fields_have_no_similarity():
 def test_postcode_sharing_region_is_partial():
     sims = similarity({"postcode": "10115"}, {"postcode": "10117"})
     assert sims["sim_postcode"] == 0.5
+
+
+def test_level_cut_offs_come_from_the_rules_file():
+    from dataclasses import replace
+
+    from ingest.dedupe.model import configured_model
+
+    config = DedupeConfig.load()
+    prepared = comparison_frame(records({"first_name": "Martha"}, {"first_name": "Marhta"}), config)
+    pair = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    # Jaro-Winkler 0.961: a typo under the configured cut-off, a looser variant under 0.97.
+    assert compare_pairs(prepared, pair, config.cutoffs)["lvl_first_name"].item() == 2
+    strict = replace(config, cutoffs=replace(config.cutoffs, name_close=0.97))
+    assert compare_pairs(prepared, pair, strict.cutoffs)["lvl_first_name"].item() == 3
+    labels = configured_model(strict).weights.filter(pl.col("field") == "first_name")["label"].to_list()
+    assert "jaro-winkler >= 0.97" in labels
+
+
+def test_mailboxes_that_only_spell_the_same_name_say_nothing_but_a_sub_address_is_the_same_mailbox():
+    namesakes = similarity({"email": "juergen.wagner@web.de"}, {"email": "juergenwagner80@web.de"})
+    assert namesakes["sim_email"] is None and namesakes["lvl_email"] is None
+    tagged = similarity({"email": "sandra_richter@gmx.de"}, {"email": "sandra_richter+shop@gmx.de"})
+    assert tagged["lvl_email"] == 1
+    typo = similarity({"email": "juergen.wagner@web.de"}, {"email": "juergen.wagnr@web.de"})
+    assert typo["lvl_email"] == 1

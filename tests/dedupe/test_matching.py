@@ -9,6 +9,8 @@ from ingest.dedupe import DedupeConfig, match_records
 
 from .frames import cluster_of, records
 
+CONFIG = DedupeConfig.load()
+
 
 def test_emails_differing_only_in_digits_belong_to_different_people():
     result = match_records(records(
@@ -184,3 +186,46 @@ def test_business_email_domain_stands_in_for_a_missing_company():
     ))
     assert cluster_of(result, "r1") == cluster_of(result, "r2")
     assert result.pairs["sim_company"].to_list() == [1.0]
+
+
+def test_different_first_names_never_merge_by_themselves_however_strong_the_rest():
+    """A household (one surname, address, landline and inbox) is several people: even where the
+    weights make a different first name cheap, as a fit on household-rich data can, the pair
+    goes to review instead of merging (dedupe.yaml name_conflict_guard)."""
+    household = {"last_name": "Hartmann", "phone": "+4951138884474", "phone_type": "fixed",
+                 "email": "familie.hartmann@web.de", "street": "Lindenweg", "house_number": "4", "postcode": "30159"}
+    pair = records({"first_name": "Thomas", **household}, {"first_name": "Sabine", **household})
+    first_name = CONFIG.fields["first_name"]
+    cheap_conflict = replace(CONFIG, fields={**CONFIG.fields, "first_name": replace(first_name, bits_disagree=-1.0)})
+    result = match_records(pair, cheap_conflict)
+    assert result.pairs["score"].item() >= cheap_conflict.auto_merge
+    assert result.pairs["decision"].item() == "review"
+    assert cluster_of(result, "r1") != cluster_of(result, "r2")
+    # The same records with one first name misspelt are one person.
+    typo = match_records(records({"first_name": "Thomas", **household}, {"first_name": "Tohmas", **household}),
+                         cheap_conflict)
+    assert cluster_of(typo, "r1") == cluster_of(typo, "r2")
+    # One birth date: a record whose first name was replaced, not a household member.
+    born = {**household, "birth_date": "1971-03-02"}
+    replaced = match_records(records({"first_name": "Thomas", **born}, {"first_name": "Sabine", **born}), cheap_conflict)
+    assert replaced.pairs["decision"].item() == "auto_merge"
+
+
+def test_the_name_conflict_guard_is_read_from_the_rules_file(tmp_path):
+    import yaml
+
+    from ingest.dedupe.config import RULES_PATH
+
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["name_conflict_guard"]["first_name_below"] = 0.95
+    path = tmp_path / "dedupe.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    strict = DedupeConfig.load(path)
+    assert strict.name_conflict_guard.first_name_below == 0.95
+    # "Tohmas" is 0.94 like "Thomas": a conflict under the stricter cut-off, so the e-mail rule
+    # no longer merges the pair.
+    result = match_records(records(
+        {"first_name": "Thomas", "last_name": "Hartmann", "email": "t.hartmann@web.de"},
+        {"first_name": "Tohmas", "last_name": "Hartmann", "email": "t.hartmann@web.de"},
+    ), strict)
+    assert result.pairs["rule"].item() != "email"

@@ -9,10 +9,13 @@ import polars as pl
 import pytest
 
 from ingest.dedupe import build_identity
+from ingest.dedupe.blocking import find_candidates
 from ingest.dedupe.build import MODEL_TABLE
+from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.engine import match_records
-from ingest.dedupe.model import LEVELS, MatchModel, configured_model
+from ingest.dedupe.model import LEVELS, MatchModel, configured_model, fit_model, random_pairs
+from ingest.dedupe.prepare import comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.generate import api, population
 from ingest.warehouse import read_table, replace_table
@@ -139,3 +142,54 @@ def test_model_metadata_holds_plain_values_for_the_asset():
     metadata = match_records(generated().drop("person_id"), CONFIG).model.metadata()
     assert metadata["model_source"] == "fitted"
     assert all(type(value) in (int, float, str) for value in metadata.values()), metadata
+
+
+def test_a_sample_of_the_candidate_pairs_gives_the_prior_of_all_of_them():
+    """Large runs fit on a sample of their candidate pairs: the duplicates found in it stand for
+    the whole run's, so the prior does not shrink as the data grows past the sample size."""
+    frame = generated().drop("person_id").with_columns(pl.col("record_id").cast(pl.String)).sort("record_id")
+    prepared = comparison_frame(frame, CONFIG)
+    candidates = find_candidates(prepared, CONFIG).pairs
+    random_compared = compare_pairs(prepared, random_pairs(prepared.height, 20_000, seed=1))
+    whole = fit_model(prepared, random_compared, compare_pairs(prepared, candidates), CONFIG)
+    quarter = candidates.sample(fraction=0.25, seed=3).sort("a", "b")
+    sampled = fit_model(prepared, random_compared, compare_pairs(prepared, quarter), CONFIG, candidates.height)
+    assert whole.fitted and sampled.fitted
+    # A quarter of the pairs read as all of them would put the prior two bits too low.
+    assert abs(sampled.prior_bits - whole.prior_bits) < 0.5, (sampled.prior_bits, whole.prior_bits)
+    assert sampled.stats["candidate_pairs"] == pytest.approx(candidates.height, rel=0.01)
+
+
+def test_sessions_without_a_person_learn_only_from_records_that_name_nobody():
+    """A person record missing its first name is not a site: a `no_person` session (and so the
+    shared-phone session, where people would be households) leaves such pairs out."""
+    from ingest.dedupe.model import _Patterns
+
+    frame = records(
+        {"company": "Kita Sonnenschein", "phone": "+493012345678"},
+        {"company": "Kita Sonnenschein Nord", "phone": "+493012345678"},
+        {"last_name": "Hartmann", "phone": "+495113888447"},
+        {"first_name": "Sabine", "last_name": "Hartmann", "phone": "+495113888447"},
+    )
+    prepared = comparison_frame(frame, CONFIG)
+    pairs = pl.DataFrame({"a": [0, 2], "b": [1, 3]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    compared = compare_pairs(prepared, pairs, CONFIG.cutoffs)
+    assert compared["lvl_no_person"].to_list() == [True, False]
+    phone_session = next(s for s in CONFIG.model.training if s.get("all") == {"phone": 0})
+    assert phone_session.get("no_person")
+    patterns = _Patterns.of(compared)
+    chosen = patterns.frame.filter(pl.Series(patterns.where(phone_session)))
+    assert chosen["count"].sum() == 1 and chosen["lvl_no_person"].to_list() == [True]
+
+
+def test_an_unknown_training_session_key_is_an_error(tmp_path):
+    import yaml
+
+    from ingest.dedupe.config import RULES_PATH
+
+    raw = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+    raw["model"]["training"].append({"name": "typo", "all": {"phone": 0}, "without": ["first_name"]})
+    path = tmp_path / "dedupe.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown keys"):
+        DedupeConfig.load(path)

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.generate import generate_landing
 
-PEOPLE = 1500
+PEOPLE = 3000
 SEED = 11
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
 import phonenumbers
+import polars as pl
 
 from .helpers import data_files, read_rows
 

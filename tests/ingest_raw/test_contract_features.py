@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.raw import ContractError, ingest_source_kind, report_stray_files
-from ingest.raw.contracts import load_contract_set, parse_contract, read_contract_yaml
+from ingest.raw.contracts import parse_contract, read_contract_yaml
 
 from .landing_files import put, registry_of, rows_of
 
@@ -197,3 +197,55 @@ def test_link_outside_the_source_folders_is_reported_but_never_followed(conn, em
     row = conn.execute("select file_bytes, status from audit.file_registry").fetchone()
     assert row == (0, "rejected")
     assert conn.execute("select count(*) from quarantine.rows where raw_text like '%root%'").fetchone()[0] == 0
+
+
+SALESFORCE_WITH_FOOTER = SALESFORCE + """
+footer: ["^Grand Totals", "salesforce\\\\.com, inc\\\\.", "^Confidential Information"]
+"""
+REPORT_FOOTER = (
+    b'\n"Grand Totals (2 records)"\n\n"Confidential Information - Do Not Distribute"\n'
+    b'"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
+)
+
+
+def test_report_footer_is_one_file_note_not_quarantined_rows(conn, empty_landing, tmp_path):
+    # A Salesforce Classic report ends with totals, confidentiality and copyright lines.
+    put(empty_landing, "crm_exports/salesforce/report.csv",
+        b'"Lead ID","Email","Created Date","Status"\n"00Q1","a@b.de","7/3/2013 1:26 PM","MQL"\n'
+        b'"00Q2","c@d.de","7/4/2013 9:00 AM","SQL"\n' + REPORT_FOOTER)
+    report = _ingest(conn, empty_landing, _contracts(tmp_path, sf=SALESFORCE_WITH_FOOTER))
+    stats = report.files[0]
+    assert (stats.status, stats.rows_read, stats.rows_loaded, stats.rows_quarantined) == ("loaded", 2, 2, 0)
+    assert stats.note == "report_footer"
+    notes = rows_of(conn, "quarantine.rows", "crm_exports/salesforce/report.csv")
+    assert notes.select("source_row", "reason").rows() == [(0, "report_footer")]
+    assert "Grand Totals (2 records)" in notes["raw_text"][0]
+
+
+def test_a_footer_never_takes_a_data_row(conn, empty_landing, tmp_path):
+    # A broken data line before the footer stays a quarantined row; the footer run stops at the
+    # last record with the header's field count.
+    put(empty_landing, "crm_exports/salesforce/report.csv",
+        b'"Lead ID","Email","Created Date","Status"\n"00Q1","a@b.de","7/3/2013 1:26 PM","MQL"\n'
+        b'"00Q2","c@d.de","7/4/2013 9:00 AM"\n"00Q3","e@f.de","7/5/2013 9:00 AM","SQL"\n' + REPORT_FOOTER)
+    report = _ingest(conn, empty_landing, _contracts(tmp_path, sf=SALESFORCE_WITH_FOOTER))
+    stats = report.files[0]
+    assert (stats.rows_read, stats.rows_loaded, stats.rows_quarantined) == (3, 2, 1)
+    rejected = rows_of(conn, "quarantine.rows", "crm_exports/salesforce/report.csv")
+    assert rejected.select("source_row", "reason").rows() == [(0, "report_footer"), (2, "wrong_field_count")]
+
+
+def test_single_field_lines_without_a_footer_marker_stay_quarantined(conn, empty_landing, tmp_path):
+    put(empty_landing, "crm_exports/salesforce/report.csv",
+        b'"Lead ID","Email","Created Date","Status"\n"00Q1","a@b.de","7/3/2013 1:26 PM","MQL"\n'
+        b'"00Q2 c@d.de 7/4/2013"\n')
+    report = _ingest(conn, empty_landing, _contracts(tmp_path, sf=SALESFORCE_WITH_FOOTER))
+    assert (report.files[0].rows_read, report.files[0].rows_quarantined) == (2, 1)
+    assert report.files[0].note is None
+
+
+def test_without_footer_patterns_the_footer_lines_are_quarantined(conn, empty_landing, tmp_path):
+    put(empty_landing, "crm_exports/salesforce/report.csv",
+        b'"Lead ID","Email","Created Date","Status"\n"00Q1","a@b.de","7/3/2013 1:26 PM","MQL"\n' + REPORT_FOOTER)
+    report = _ingest(conn, empty_landing, _contracts(tmp_path, sf=SALESFORCE))
+    assert (report.files[0].rows_read, report.files[0].rows_quarantined) == (6, 5)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 
-from ingest.raw.draft import DraftError, draft_contract, map_header, load_synonyms, propose_stage
+from ingest.raw.draft import DraftError, draft_contract, load_synonyms, map_header, propose_stage
 
 from .test_real_shapes_fixtures import CONTRACTS, FIXTURE_CONTRACTS, FIXTURES, key, read_fixture
 
@@ -220,3 +221,36 @@ def test_a_second_column_for_the_same_field_is_kept_as_extra():
     assert draft["fields"]["email"] == ["Person - Email - Work"]
     assert draft["keep_as_extra"] == ["Person - Email - Home"]
     assert '"Person - Email - Home" -> email' in text
+
+
+ODOO = Path(__file__).parent / "fixtures" / "unshipped" / "odoo" / "crm_lead_export.csv"
+
+
+def test_odoo_crm_export_maps_its_labels_through_the_synonym_table():
+    # An Odoo CRM list-view export (crm.lead labels), a system without a shipped contract.
+    _, draft = drafted(ODOO, "odoo")
+    fields = {f: headers[0] for f, headers in draft["fields"].items()}
+    assert fields == {
+        "crm_id": "ID", "source_record_id": "ID", "created_at": "Created on", "full_name": "Contact Name",
+        "company": "Company Name", "email": "Email", "phone": "Phone", "mobile_phone": "Mobile",
+        "job_title": "Job Position", "street": "Street", "postcode": "Zip", "city": "City",
+        "country": "Country", "website": "Website", "lifecycle_stage": "Stage", "rating": "Priority",
+        "lead_source": "Source", "outcome_at": "Closed Date",
+    }
+    assert draft["values"]["lifecycle_stage"] == {
+        "New": "lead", "Qualified": "sql", "Proposition": "opportunity", "Won": "customer"}
+    assert draft["values"]["lead_source"]["Search engine"] == {"detail": "organic_search", "channel": "inbound"}
+
+
+def test_odoo_draft_works_unedited(tmp_path):
+    from ingest.contract_check import check_file
+
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "odoo.yaml").write_text(draft_contract(ODOO, "odoo", "crm_export"), encoding="utf-8")
+    report = check_file(ODOO, source_kind="crm_export", source_system="odoo", contracts_dir=contracts)
+    assert report.read.contract == "odoo"
+    assert report.read.rows.height == report.read.rows_read == 5
+    dates = report.parse_stats.filter(pl.col("kind") == "date")
+    assert (dates["parsed"] == dates["non_empty"]).all()
+    assert report.stages == {"customer": 1, "lead": 2, "opportunity": 1, "sql": 1}

@@ -213,8 +213,8 @@ def test_ingestion_times_follow_the_order_files_were_ingested_in(conn, landing):
 
 
 def test_limits_are_read_from_the_rules_file():
-    from ingest.raw.limits import limits
     from ingest.normalize.rulebook import load_yaml
+    from ingest.raw.limits import limits
 
     configured = load_yaml("limits.yaml")
     assert limits().max_nesting_depth == configured["max_nesting_depth"]

@@ -45,3 +45,33 @@ def test_impossible_and_future_dates_are_flagged(text, issue):
 )
 def test_numbers_follow_the_contract_separators(text, decimal, thousands, value):
     assert pl.select(number_expr(pl.lit(text), decimal, thousands)).item() == value
+
+
+@pytest.mark.parametrize(
+    ("values", "declared", "expected"),
+    [
+        # An ambiguous value is read in the order its column proves, whatever the contract says.
+        (["3/4/2025", "13/4/2025"], "MDY", [datetime(2025, 4, 3), datetime(2025, 4, 13)]),
+        (["3/4/2025", "4/13/2025"], "DMY", [datetime(2025, 3, 4), datetime(2025, 4, 13)]),
+        # Nothing proves an order: the declared one decides.
+        (["3/4/2025", "5/6/2025"], "MDY", [datetime(2025, 3, 4), datetime(2025, 5, 6)]),
+        (["3/4/2025", "5/6/2025"], "DMY", [datetime(2025, 4, 3), datetime(2025, 6, 5)]),
+        # Two-digit years, several shapes in one column.
+        (["2/5/24 1:51", "2/20/24 11:30"], "ISO", [datetime(2024, 2, 5, 1, 51), datetime(2024, 2, 20, 11, 30)]),
+        (["05.02.24", "25.12.24"], "ISO", [datetime(2024, 2, 5), datetime(2024, 12, 25)]),
+    ],
+)
+def test_day_month_order_is_inferred_from_the_column(values, declared, expected):
+    parsed = pl.DataFrame({"t": values}).select(timestamp_expr(pl.col("t"), declared, None, "UTC")).to_series()
+    assert parsed.to_list() == expected
+
+
+def test_a_two_digit_year_is_never_read_as_a_year_of_the_first_century():
+    parsed = pl.select(timestamp_expr(pl.lit("4/5/24"), "MDY", None, "UTC")).item()
+    assert parsed == datetime(2024, 4, 5)
+
+
+def test_a_month_first_source_still_reads_dotted_european_dates():
+    parsed = pl.DataFrame({"t": ["05.02.2024 10:00", "2/5/2024"]}).select(
+        timestamp_expr(pl.col("t"), "MDY", None, "UTC")).to_series()
+    assert parsed.to_list() == [datetime(2024, 2, 5, 10, 0), datetime(2024, 2, 5)]

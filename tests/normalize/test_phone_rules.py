@@ -34,7 +34,12 @@ def test_phone_parses_to_e164_with_type(raw, country, e164, kind):
     assert (row["phone"], row["phone_valid"], row["phone_type"], row["phone_raw"]) == (e164, True, kind, raw)
 
 
-@pytest.mark.parametrize("raw", ["1234567", "0049 30", "keine Angabe", "+49 123", "n/a"])
+@pytest.mark.parametrize(
+    "raw",
+    # The last two have 16 digits with the country code: more than E.164 allows, though the DE
+    # fixed-line metadata accepts the national part.
+    ["1234567", "0049 30", "keine Angabe", "+49 123", "n/a", "+49 30 123456789012", "030 123456789012"],
+)
 def test_unparseable_or_invalid_phone_is_flagged_and_kept_raw(raw):
     row = _phone(raw)
     assert row["phone"] is None and row["phone_valid"] is False and row["phone_type"] is None

@@ -61,3 +61,27 @@ def test_notice_command_records_each_lead(warehouse_file: Path) -> None:
 
 def test_commands_without_a_warehouse_fail_cleanly(data_dir: Path) -> None:
     assert cli.run_erase(parse("erase", ["--lead-id", "L-1", "--reason-code", "art17_request"])) == 2
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "message"),
+    [
+        ("erase", ["--lead-id", "L-does-not-exist", "--reason-code", "art17_request"],
+         "no lead 'L-does-not-exist' in the warehouse; nothing erased (0 leads)"),
+        ("notice", ["--lead-id", "L-does-not-exist", "--channel", "email"],
+         "1 of 1 lead ids are not in the warehouse (first: L-does-not-exist); nothing recorded"),
+        ("erase", ["--email", "anna.schmidt@example.de", "--reason-code", "art17_request",
+                   "--ticket", "Anna Schmidt Hauptstr 5"], "--ticket takes a ticket reference"),
+    ],
+    ids=["unknown_lead_erase", "unknown_lead_notice", "ticket_with_a_name"],
+)
+def test_a_refused_request_prints_its_message_as_one_plain_line(
+    warehouse_file: Path, capsys, command: str, argv: list[str], message: str
+) -> None:
+    assert getattr(cli, f"run_{command}")(parse(command, argv)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    # The message itself, not its Python repr in quotes.
+    assert err.startswith(f"leadwerk {command}: error: {message}")
+    with duckdb.connect(str(warehouse_file)) as conn:
+        assert conn.execute("select count(*) from core.golden_leads").fetchone()[0] == 2

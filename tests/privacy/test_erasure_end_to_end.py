@@ -28,7 +28,7 @@ from ingest.privacy.subject_export import subject_export
 from ingest.privacy.tables import prepare_privacy_schema
 from ingest.raw import ingest_source_kind
 from orchestration.publishing.publish import publish
-from orchestration.publishing.salt import load_or_create_salt
+from ingest.privacy.salt import load_or_create_salt
 from quality import run_suite
 from scoring import load_settings, train_and_score
 

@@ -6,7 +6,12 @@ key for the ground truth) and the file's columns in contract order, all as text.
 
 from .hubspot import HUBSPOT_COLUMNS, hubspot
 from .purchased_lists import ADRESSDIREKT_COLUMNS, LEADSOURCE_COLUMNS, adressdirekt, leadsource_eu
-from .salesforce import SALESFORCE_API_COLUMNS, SALESFORCE_REPORT_COLUMNS, salesforce_api, salesforce_report
+from .salesforce import (
+    SALESFORCE_API_COLUMNS,
+    SALESFORCE_REPORT_COLUMNS,
+    salesforce_api,
+    salesforce_report,
+)
 from .web_forms import web_forms
 
 BUILDERS = {

@@ -7,7 +7,19 @@ import polars as pl
 
 from .. import reference
 from ..randomness import stream
-from .common import COUNTRY_DE, SALUTATION_DE, SALUTATION_EN, base62_ids, bucket, choice, cp1252, date, lit, month_file, salutation
+from .common import (
+    COUNTRY_DE,
+    SALUTATION_DE,
+    SALUTATION_EN,
+    base62_ids,
+    bucket,
+    choice,
+    cp1252,
+    date,
+    lit,
+    month_file,
+    salutation,
+)
 
 ADRESSDIREKT_COLUMNS = ["Anrede", "Titel", "Vorname", "Nachname", "Firma", "Position", "Branche", "Mitarbeiter", "Straße",
                         "Hausnummer", "PLZ", "Ort", "Land", "Telefon", "E-Mail", "Geburtsdatum", "Einwilligung Werbung",

@@ -8,7 +8,18 @@ import polars as pl
 from .. import reference
 from ..behaviour import with_activity
 from ..randomness import stream
-from .common import COUNTRY_EN, base62_ids, choice, cp1252, date, impossible, lit, month_file, quarter_file, salutation
+from .common import (
+    COUNTRY_EN,
+    base62_ids,
+    choice,
+    cp1252,
+    date,
+    impossible,
+    lit,
+    month_file,
+    quarter_file,
+    salutation,
+)
 
 SALESFORCE_API_COLUMNS = ["Id", "Salutation", "FirstName", "LastName", "Email", "Phone", "MobilePhone", "Company", "Title",
                           "Industry", "NumberOfEmployees", "Street", "PostalCode", "City", "Country", "LeadSource", "Status",

@@ -1,4 +1,9 @@
-"""The secret salt behind the `bi` schema's hashes: created once, then stable across runs."""
+"""The installation's secret salt: created once, then stable across runs.
+
+Raw ingestion hashes subject identifiers with it (the suppression list of erased people), the
+privacy commands too, and the serving copy's `bi` schema hashes are salted with it, so the
+hashes join across all three.
+"""
 
 from __future__ import annotations
 
