@@ -59,6 +59,10 @@ def test_numbers_follow_the_contract_separators(text, decimal, thousands, value)
         # Two-digit years, several shapes in one column.
         (["2/5/24 1:51", "2/20/24 11:30"], "ISO", [datetime(2024, 2, 5, 1, 51), datetime(2024, 2, 20, 11, 30)]),
         (["05.02.24", "25.12.24"], "ISO", [datetime(2024, 2, 5), datetime(2024, 12, 25)]),
+        # Dashes as a Salesforce report saved from a spreadsheet writes them ("26-05-2021 17:27").
+        (["06-08-2020 15:38", "26-05-2021 17:27"], "MDY",
+         [datetime(2020, 8, 6, 15, 38), datetime(2021, 5, 26, 17, 27)]),
+        (["06-08-2020", "08-26-2020"], "DMY", [datetime(2020, 6, 8), datetime(2020, 8, 26)]),
     ],
 )
 def test_day_month_order_is_inferred_from_the_column(values, declared, expected):
