@@ -68,16 +68,17 @@ def outcome_expr(
 ) -> pl.Expr:
     """converted | won | lost | disqualified, or NULL while the lead is open.
 
-    An explicit outcome column wins (its yes/no words read as converted/lost), then the status,
-    then the lifecycle stage, then the CRM's converted flag.
+    An explicit outcome column wins (its yes/no words read as converted/lost), then the CRM's
+    converted flag when it is set (Salesforce sets it when the lead is converted into an account
+    and opportunity, whatever status the lead kept), then the status, then the lifecycle stage.
     """
     outcome_text = clean_text_expr(outcome)
     flag = maps.boolean(contract, outcome_text)
     decided = pl.coalesce(
         maps.outcome(contract, outcome_text),
         pl.when(flag).then(pl.lit("converted")).when(flag.not_()).then(pl.lit("lost")),
+        pl.when(maps.boolean(contract, clean_text_expr(is_converted)).fill_null(False)).then(pl.lit("converted")),
         maps.outcome(contract, clean_text_expr(lead_status)),
         maps.outcome(contract, clean_text_expr(lifecycle)),
-        pl.when(maps.boolean(contract, clean_text_expr(is_converted)).fill_null(False)).then(pl.lit("converted")),
     )
     return pl.when(decided != "open").then(decided)

@@ -94,6 +94,16 @@ def test_outcome_comes_from_the_source_vocabulary_and_a_contract_can_keep_a_valu
     assert zoho["outcome_at"][6] == datetime(2024, 3, 3, 4, 30)
 
 
+def test_a_converted_flag_outranks_the_status_the_lead_kept(normalized):
+    # A public Salesforce report has leads converted into opportunities whose status still
+    # says Disqualified: the conversion is what happened.
+    salesforce = normalized("salesforce_leads_report", [
+        {"is_converted": "TRUE", "lead_status": "Disqualified"},
+        {"is_converted": "FALSE", "lead_status": "Disqualified"},
+    ])
+    assert salesforce["outcome"].to_list() == ["converted", "disqualified"]
+
+
 def test_placeholders_read_as_empty_in_every_field(normalized):
     zoho = normalized("zoho_leads", [{"city": "Select", "company": "-None-", "industry": "n/a", "job_title": "-"}])
     assert zoho.select("city", "company", "industry", "job_title").row(0) == (None, None, None, None)
