@@ -33,9 +33,17 @@ def transliterate(expr: pl.Expr) -> pl.Expr:
     return replace_chars(expr, UMLAUTS)
 
 
+# Lower-casing a Turkish capital İ leaves an i followed by a combining dot above.
+NON_CP1252["\u0307"] = ""
+
+# What Windows-1252 can store: ASCII, Latin-1's printable half and its own 27 extra characters.
+_NOT_CP1252 = "[^\\x{00}-\\x{7F}\\x{A0}-\\x{FF}€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]"
+
+
 def cp1252_safe(expr: pl.Expr) -> pl.Expr:
-    """Drop diacritics Windows-1252 cannot store; German umlauts stay."""
-    return replace_chars(expr, NON_CP1252)
+    """Drop diacritics Windows-1252 cannot store; German umlauts stay. Anything else it cannot
+    store becomes '?', as a cp1252 export writes it."""
+    return replace_chars(expr, NON_CP1252).str.replace_all(_NOT_CP1252, "?")
 
 
 def slug(expr: pl.Expr) -> pl.Expr:

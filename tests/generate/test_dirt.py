@@ -91,3 +91,13 @@ def test_clean_records_carry_no_future_dates(landing, truth_records):
     for relative, row in clean.select("source_file", "source_row").head(200).iter_rows():
         _, rows = read_rows(landing, relative)
         assert max(dates_in(json.dumps(rows[row - 1]))) <= ANCHOR, (relative, row)
+
+
+def test_text_for_windows_1252_files_always_encodes():
+    from ingest.generate.text import cp1252_safe
+
+    names = pl.Series(["İSTANBUL".lower(), "Łukasz Wójcik", "Müller", "Zhōu 周"])
+    safe = pl.select(cp1252_safe(pl.lit(names))).to_series().to_list()
+    assert safe == ["istanbul", "Lukasz Wójcik", "Müller", "Zh?u ?"]
+    for value in safe:
+        value.encode("cp1252")
