@@ -47,7 +47,7 @@ granted_statements as (
         proof_ref,
         row_number() over (
             partition by record_id, channel
-            order by given_at desc, consent_id
+            order by given_at desc, consent_id asc
         ) as recency
     from consent_statements
     where consent_status = 'granted'

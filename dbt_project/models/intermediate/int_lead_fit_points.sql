@@ -127,7 +127,8 @@ outside_market_rule as (
         leads.country_code as rule_detail,
         {{ fit_rule_points('country_outside_market') }} as points
     from leads
-    left join markets on upper(leads.country_code) = markets.country_code
+    -- The exists() below reads the same CTE in a subquery of its own (no market list, no rule).
+    left join markets on upper(leads.country_code) = markets.country_code  -- noqa: AL04
     where leads.country_code is not null
         and markets.country_code is null
         and exists (select 1 from markets)
@@ -199,14 +200,22 @@ completeness_rule as (
 unioned as (
 
     select * from industry_rule
-    union all select * from company_size_rule
-    union all select * from seniority_rule
-    union all select * from budget_authority_rule
-    union all select * from market_rule
-    union all select * from outside_market_rule
-    union all select * from attribute_rule
-    union all select * from email_rule
-    union all select * from completeness_rule
+    union all
+    select * from company_size_rule
+    union all
+    select * from seniority_rule
+    union all
+    select * from budget_authority_rule
+    union all
+    select * from market_rule
+    union all
+    select * from outside_market_rule
+    union all
+    select * from attribute_rule
+    union all
+    select * from email_rule
+    union all
+    select * from completeness_rule
 
 )
 

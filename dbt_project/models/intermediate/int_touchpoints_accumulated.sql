@@ -19,7 +19,8 @@ with
 
 touchpoints as (
 
-    select * from {{ ref('stg_core__touchpoints') }} as touchpoints_in_core
+    -- The alias is used by the incremental filter below, which the linter does not render.
+    select * from {{ ref('stg_core__touchpoints') }} as touchpoints_in_core  -- noqa: AL05
 
     {% if is_incremental() %}
     where not exists (
