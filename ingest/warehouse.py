@@ -15,8 +15,8 @@ import polars as pl
 import pyarrow as pa
 
 # The warehouse file is opened only by Leadwerk's own DuckDB (>= 1.5; BI tools read the
-# published copies). Its newer storage format writes a nightly run's tables about 30% faster
-# than the DuckDB 1.0-compatible default, which the serving files keep for BI drivers.
+# published copies), so it uses the newer storage format, which writes a nightly run's tables
+# faster than the DuckDB 1.0-compatible default; the serving files keep that one for BI drivers.
 WAREHOUSE_STORAGE_VERSION = "v1.4.0"
 WAREHOUSE_CONFIG = {"storage_compatibility_version": WAREHOUSE_STORAGE_VERSION}
 

@@ -52,8 +52,8 @@ def validate_batches(
             # column, because GX filters the whole frame for every expectation and taking rows
             # from many small Arrow chunks costs twice as much. The copies come from the system
             # allocator: pyarrow's default (mimalloc) asks for huge pages, and on virtual machines
-            # that hand free memory back to the host each fresh huge page waits ~10 ms for it
-            # (1.7M raw rows: 5.3 s instead of 0.3 s to combine).
+            # that hand free memory back to the host each fresh huge page waits for it (figures
+            # in docs/benchmarks.md).
             pool = pa.system_memory_pool()
             table = conn.execute(batch.sql, list(batch.params)).to_arrow_table()
             frame = table.combine_chunks(memory_pool=pool).to_pandas(memory_pool=pool)
