@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.tables import CONSENT_RECORDS, GOLDEN_LEADS, LEAD_IDENTITY, LEAD_RECORDS, TOUCHPOINTS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "dbt"))
 
@@ -167,13 +169,13 @@ def _load(conn: duckdb.DuckDBPyConnection, first: int, count: int, touch_share_e
     conn.execute(f"create or replace temp table new_records as {_records_sql(first, count)}")
     record_columns = [c for c in LEAD_RECORD_COLUMNS if c in {d[0] for d in conn.execute("describe new_records").fetchall()}]
     cols = ", ".join(f'"{c}"' for c in record_columns)
-    conn.execute(f"insert into core.lead_records ({cols}) select {cols} from new_records")
-    conn.execute("""
-        insert into core.lead_identity
+    conn.execute(f"insert into {LEAD_RECORDS} ({cols}) select {cols} from new_records")
+    conn.execute(f"""
+        insert into {LEAD_IDENTITY}
         select record_id, lead_id, 'bench', 1.0, ingested_at from new_records
     """)
-    conn.execute("""
-        insert into core.consent_records
+    conn.execute(f"""
+        insert into {CONSENT_RECORDS}
         select 'c:' || record_id || ':email', record_id, 'email', 'advertising', 'granted',
                email_consent_at, null, source_kind, source_system,
                case source_kind when 'web_form' then case when email_consent_proof is not null then 'double_opt_in' else 'checkbox' end
@@ -184,7 +186,7 @@ def _load(conn: duckdb.DuckDBPyConnection, first: int, count: int, touch_share_e
     golden_survived = [c[: -len("__record_id")] for c in GOLDEN_COLUMNS if c.endswith("__record_id")]
     survived_present = [c for c in golden_survived if c in record_columns]
     conn.execute(f"""
-        insert into core.golden_leads by name
+        insert into {GOLDEN_LEADS} by name
         with ranked as (
             select *, row_number() over (
                 partition by lead_id
@@ -217,7 +219,7 @@ def _load(conn: duckdb.DuckDBPyConnection, first: int, count: int, touch_share_e
         from best join per_lead using (lead_id)
     """)
     conn.execute(f"""
-        insert into core.touchpoints
+        insert into {TOUCHPOINTS}
         with base as (
             select record_id, source_kind, source_system,
                    case source_kind when 'purchased_list' then 'list_purchase'
@@ -253,16 +255,16 @@ def _load(conn: duckdb.DuckDBPyConnection, first: int, count: int, touch_share_e
         from unioned
     """)
     if touch_share_existing:
-        existing = conn.execute("select count(*) from core.touchpoints").fetchone()[0]
+        existing = conn.execute(f"select count(*) from {TOUCHPOINTS}").fetchone()[0]
         extra = int(existing * touch_share_existing)
         conn.execute(f"""
-            insert into core.touchpoints
+            insert into {TOUCHPOINTS}
             select 'tp:nightly:' || cast(n as varchar), record_id,
                    {LOW_FORMS}[1 + h(n, 'type') % 4],
                    timestamp '{AS_OF} 00:00:00' - to_days(cast(h(n, 'age') % 10 as integer)),
                    source_kind, source_system, null, null
             from (select record_id, source_kind, source_system, row_number() over () as n
-                  from core.lead_records using sample {extra} rows (reservoir, 42))
+                  from {LEAD_RECORDS} using sample {extra} rows (reservoir, 42))
         """)
 
 
@@ -273,11 +275,11 @@ def build_warehouse(path: Path, people: int) -> dict[str, int]:
     with duckdb.connect(str(path), config=WAREHOUSE_CONFIG) as conn:
         conn.execute("create schema if not exists core")
         _define_hash(conn)
-        _create_empty(conn, "core.lead_records", LEAD_RECORD_COLUMNS)
-        _create_empty(conn, "core.consent_records", CONSENT_RECORD_COLUMNS)
-        _create_empty(conn, "core.touchpoints", TOUCHPOINT_COLUMNS)
-        _create_empty(conn, "core.lead_identity", LEAD_IDENTITY_COLUMNS)
-        _create_empty(conn, "core.golden_leads", GOLDEN_COLUMNS)
+        _create_empty(conn, LEAD_RECORDS, LEAD_RECORD_COLUMNS)
+        _create_empty(conn, CONSENT_RECORDS, CONSENT_RECORD_COLUMNS)
+        _create_empty(conn, TOUCHPOINTS, TOUCHPOINT_COLUMNS)
+        _create_empty(conn, LEAD_IDENTITY, LEAD_IDENTITY_COLUMNS)
+        _create_empty(conn, GOLDEN_LEADS, GOLDEN_COLUMNS)
         _load(conn, 0, people)
         # The conversion model's tables, which dbt reads as sources (too few outcomes here: empty
         # probabilities; benchmarks/bench_scoring.py times the model with outcomes).
@@ -290,7 +292,7 @@ def nightly_load(path: Path, people: int) -> dict[str, int]:
     """1% new records (for new people) and 1% new touchpoints on existing records."""
     with duckdb.connect(str(path)) as conn:
         _define_hash(conn)
-        records = conn.execute("select count(*) from core.lead_records").fetchone()[0]
+        records = conn.execute(f"select count(*) from {LEAD_RECORDS}").fetchone()[0]
         new_people = max(1, round(records * 0.01 / 1.6))
         _load(conn, people, new_people, touch_share_existing=0.01)
         return _counts(conn)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,7 +77,7 @@ def step_prepare_chain(workdir: Path, people: int, seed: int) -> dict:
     for kind in ("purchased_list", "web_form", "crm_export"):
         ingest_source_kind(conn, landing, kind, batch_id="bench")
     build_core(conn)
-    records = conn.sql("select count(*) from core.lead_records").fetchone()[0]
+    records = conn.sql(f"select count(*) from {LEAD_RECORDS}").fetchone()[0]
     conn.close()
     return {"records": records}
 
@@ -130,7 +132,7 @@ def evaluate_chain(workdir: Path) -> dict:
     conn = duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True)
     assigned = conn.sql(
         "select i.lead_id as predicted, r.source_file, r.source_row "
-        "from core.lead_identity i join core.lead_records r using (record_id)"
+        f"from {LEAD_IDENTITY} i join {LEAD_RECORDS} r using (record_id)"
     ).pl()
     conn.close()
     truth = pl.read_parquet(workdir / "ground_truth" / "records.parquet").select(

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.tables import GOLDEN_LEADS, LEAD_RECORDS
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "quality"))
 
@@ -40,7 +42,7 @@ def main() -> None:
         build_warehouse(conn, args.leads)
         print(f"build warehouse ({args.leads:,} leads): {time.perf_counter() - started:6.1f} s")
     rows = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-            for t in ("core.lead_records", "core.golden_leads", "marts.mart_contactability")}
+            for t in (LEAD_RECORDS, GOLDEN_LEADS, "marts.mart_contactability")}
     print("rows:", ", ".join(f"{t}={n:,}" for t, n in rows.items()))
 
     started = time.perf_counter()

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -43,7 +45,7 @@ def add_behaviour(conn: duckdb.DuckDBPyConnection) -> None:
     """Activity columns and outcomes, deterministic per lead (hash-based, no random state)."""
     conn.execute("create or replace temp macro u(a, b) as (hash(a, b) % 1000003) / 1000003.0")
     conn.execute(
-        """
+        f"""
         create or replace temp table behaviour as
         select record_id, z,
                floor(exp(0.6 + 0.7 * z + 1.2 * (u(lead_id, 'v') - 0.5))) as visits,
@@ -53,13 +55,13 @@ def add_behaviour(conn: duckdb.DuckDBPyConnection) -> None:
         from (
             select r.record_id, i.lead_id,
                    (u(i.lead_id, 'z1') + u(i.lead_id, 'z2') + u(i.lead_id, 'z3') - 1.5) * 2 as z
-            from core.lead_records r join core.lead_identity i using (record_id)
+            from {LEAD_RECORDS} r join {LEAD_IDENTITY} i using (record_id)
         )
         """
     )
     conn.execute(
-        """
-        update core.lead_records as r set
+        f"""
+        update {LEAD_RECORDS} as r set
             web_visits = b.visits,
             time_on_site_seconds = round(b.visits * exp(4.6 + 0.5 * b.z)),
             page_views = b.visits * 3,

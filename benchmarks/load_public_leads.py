@@ -56,11 +56,11 @@ from fixture_warehouse import (  # noqa: E402
 )
 
 from ingest.normalize.address import country_code_expr  # noqa: E402
+from ingest.tables import POLARS_TYPES  # noqa: E402
 
 LOADED_AT = datetime(2025, 6, 30, 12, 0, 0)
 PLACEHOLDERS = ["Select", "select", ""]
-_TYPES = {"VARCHAR": pl.Utf8, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "DOUBLE": pl.Float64,
-          "BOOLEAN": pl.Boolean, "TIMESTAMP": pl.Datetime("us"), "DATE": pl.Date}
+_TYPES = POLARS_TYPES
 
 
 def _text(column: str) -> pl.Expr:

@@ -15,6 +15,7 @@ import traceback
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ingest.tables import FILE_REGISTRY
 from orchestration import exit_codes
 from orchestration.exit_codes import UsageError
 from orchestration.paths import (
@@ -187,11 +188,11 @@ PRIVACY_COMMANDS = {
     "retention": "purge what is past the retention limits in ingest/privacy/policy.yaml",
 }
 
-EXIT_CODES_HELP = """exit codes:
+EXIT_CODES_HELP = f"""exit codes:
   0  success
   1  failure (a step failed or an unexpected error; see the log file)
   2  usage error (invalid arguments or environment; nothing was changed)
-  3  run completed, but landing files were rejected whole (see audit.file_registry)
+  3  run completed, but landing files were rejected whole (see {FILE_REGISTRY})
   4  run completed, but publishing was blocked by a gate (the previous copy is still served)
 """
 

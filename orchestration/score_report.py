@@ -7,6 +7,7 @@ import argparse
 
 import duckdb
 
+from ingest.tables import LEAD_CONVERSION_SCORES
 from ingest.warehouse import table_exists
 
 SCORE_LABELS = {
@@ -44,9 +45,9 @@ def score_report(conn: duckdb.DuckDBPyConnection) -> str:
         """
     ).fetchall()
     lines = []
-    if table_exists(conn, "core.lead_conversion_scores"):
+    if table_exists(conn, LEAD_CONVERSION_SCORES):
         status = conn.execute(
-            "select model_status, count(*) filter (where is_out_of_fold) from core.lead_conversion_scores group by 1"
+            f"select model_status, count(*) filter (where is_out_of_fold) from {LEAD_CONVERSION_SCORES} group by 1"
         ).fetchall()
         for model_status, trained_on in status:
             if model_status == "trained":

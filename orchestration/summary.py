@@ -11,6 +11,7 @@ import duckdb
 
 from ingest.raw import rejections
 from ingest.raw.rejections import RejectedFile
+from ingest.tables import FILE_REGISTRY, QUARANTINE_ROWS
 from orchestration.paths import serving_dir, warehouse_path
 
 SUMMARY_SCHEMAS = ("raw", "quarantine", "audit", "core", "marts")
@@ -72,7 +73,7 @@ def print_run_summary(
     print(f"\nRun {result.run_id} {status}.")
     # Rejected files first: nothing of them reached the warehouse.
     if rejected:
-        print(f"Landing files rejected whole: {len(rejected)} (see audit.file_registry, quarantine.rows)")
+        print(f"Landing files rejected whole: {len(rejected)} (see {FILE_REGISTRY}, {QUARANTINE_ROWS})")
         for file in rejected[:20]:
             print(f"  - {file.source_file}: {file.reason}: {file.detail}")
         if len(rejected) > 20:
@@ -102,10 +103,10 @@ def print_summary(result: dg.ExecuteInProcessResult | None) -> None:
             print(f"\nWarehouse {warehouse_path()}:")
             for name, rows in counts:
                 print(f"  {name:<42} {rows:>10,}")
-            if any(name == "quarantine.rows" for name, _ in counts):
+            if any(name == QUARANTINE_ROWS for name, _ in counts):
                 print("Quarantined rows by reason:")
                 for reason, stage, rows in conn.execute(
-                    "select reason, stage, count(*) from quarantine.rows group by all order by 3 desc"
+                    f"select reason, stage, count(*) from {QUARANTINE_ROWS} group by all order by 3 desc"
                 ).fetchall():
                     print(f"  {stage:<10} {reason:<28} {rows:>10,}")
     _print_published(all_tables=True)

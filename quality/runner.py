@@ -9,6 +9,7 @@ from types import ModuleType
 
 import duckdb
 
+from ingest.tables import FILE_REGISTRY, GOLDEN_LEADS, LEAD_RECORDS
 from quality.config import load_checks_config, suite_config
 from quality.gx_runner import validate_batches
 from quality.outcome import ExpectationOutcome, SuiteOutcome
@@ -25,9 +26,9 @@ SUITES: dict[str, ModuleType] = {
 
 # The table (asset) each suite is attached to as an asset check.
 SUITE_TARGETS: dict[str, str] = {
-    "raw": "audit.file_registry",
-    "lead_records": "core.lead_records",
-    "identity": "core.golden_leads",
+    "raw": FILE_REGISTRY,
+    "lead_records": LEAD_RECORDS,
+    "identity": GOLDEN_LEADS,
     "marts": "marts.mart_lead_scores",
     "consent": "marts.mart_contactability",
 }

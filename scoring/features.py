@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -74,7 +76,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             select r.*,
                    case when r.created_at is not null then count(*) over (
                        partition by r.source_system, date_trunc('minute', r.created_at)) end as created_with_leads
-            from core.lead_records as r
+            from {LEAD_RECORDS} as r
         )
         select
             i.lead_id,
@@ -86,7 +88,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             max(r.email_clicks) as email_clicks,
             max(r.form_submissions) as form_submissions,
             max(r.employee_count) as employee_count,
-            date_diff('day', min(r.created_at), (select max(created_at) from core.lead_records)) as lead_age_days,
+            date_diff('day', min(r.created_at), (select max(created_at) from {LEAD_RECORDS})) as lead_age_days,
             arg_min(r.created_with_leads, r.created_at) as created_with_leads,
             arg_max(r.last_activity_type, {_LATEST}) filter (where r.last_activity_type is not null)
                 as last_activity_type,
@@ -106,7 +108,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
                 when bool_or(r.outcome in ({lost})) then false
             end as is_converted
         from records as r
-        inner join core.lead_identity as i on r.record_id = i.record_id
+        inner join {LEAD_IDENTITY} as i on r.record_id = i.record_id
         group by i.lead_id
     """
 
@@ -127,7 +129,7 @@ def read_features(conn: duckdb.DuckDBPyConnection, outcome_classes: tuple[tuple[
     missing = [c for c in REQUIRED_COLUMNS if c not in present]
     if missing:
         raise ValueError(
-            f"core.lead_records lacks the column(s) {', '.join(missing)} that the conversion model reads "
+            f"{LEAD_RECORDS} lacks the column(s) {', '.join(missing)} that the conversion model reads "
             "(docs/data_contracts.md); rebuild the core tables with the current normalization "
             "(normalize with full_rebuild: true)"
         )

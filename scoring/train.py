@@ -18,6 +18,7 @@ import polars as pl
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
+from ingest.tables import CONVERSION_MODEL, LEAD_CONVERSION_SCORES, table
 from scoring.encoding import Encoder, fit_encoder
 from scoring.features import FEATURES, read_features
 from scoring.model import Fit, fit_logistic, roc_auc, stratified_folds
@@ -28,17 +29,8 @@ TOO_FEW_OUTCOMES = "too_few_outcomes"
 # A contribution smaller than this (log-odds) is not worth naming.
 _NOTEWORTHY = 0.05
 
-SCORES_SCHEMA = {
-    "lead_id": pl.Utf8, "conversion_probability": pl.Float64, "is_out_of_fold": pl.Boolean,
-    "cv_fold": pl.Int32, "top_features": pl.Utf8, "model_status": pl.Utf8,
-    "trained_at": pl.Datetime("us"),
-}
-MODEL_SCHEMA = {
-    "feature": pl.Utf8, "feature_label": pl.Utf8, "feature_kind": pl.Utf8, "level": pl.Utf8,
-    "level_order": pl.Int32, "lower_bound": pl.Float64, "upper_bound": pl.Float64,
-    "coefficient": pl.Float64, "leads": pl.Int64, "decided_leads": pl.Int64,
-    "converted_leads": pl.Int64, "description": pl.Utf8, "trained_at": pl.Datetime("us"),
-}
+SCORES_SCHEMA = table(LEAD_CONVERSION_SCORES).polars_schema()
+MODEL_SCHEMA = table(CONVERSION_MODEL).polars_schema()
 
 
 @dataclass
@@ -213,8 +205,8 @@ def _write(conn: duckdb.DuckDBPyConnection, scores: pl.DataFrame, model: pl.Data
     conn.register("_model", model.to_arrow())
     try:
         conn.execute("begin transaction")
-        conn.execute("create or replace table core.lead_conversion_scores as select * from _scores")
-        conn.execute("create or replace table core.conversion_model as select * from _model")
+        conn.execute(f"create or replace table {LEAD_CONVERSION_SCORES} as select * from _scores")
+        conn.execute(f"create or replace table {CONVERSION_MODEL} as select * from _model")
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")

@@ -29,6 +29,17 @@ from ingest.dedupe.identity import MERGES_SCHEMA, assign_lead_ids
 from ingest.dedupe.model import MatchModel
 from ingest.dedupe.prepare import CANONICAL_INPUTS
 from ingest.dedupe.survivorship import SurvivorshipConfig, build_golden_leads
+from ingest.tables import (
+    LEAD_ID_MERGES,
+    LEAD_IDENTITY,
+    LEAD_MATCH_DECISIONS,
+    LEAD_MATCH_MODEL,
+    LEAD_MATCH_PAIRS,
+    LEAD_MATCH_REVIEW,
+    LEAD_RECORDS,
+    MATCH_INPUTS,
+    table,
+)
 from ingest.warehouse import (
     append_rows,
     overwrite_table,
@@ -39,15 +50,12 @@ from ingest.warehouse import (
     transaction,
 )
 
-DECISIONS_TABLE = "core.lead_match_decisions"
-DECISIONS_SCHEMA = {
-    "record_id_a": pl.String, "record_id_b": pl.String, "decision": pl.String,
-    "decided_by": pl.String, "decided_at": pl.Datetime("us"), "note": pl.String,
-}
+DECISIONS_TABLE = LEAD_MATCH_DECISIONS
+DECISIONS_SCHEMA = table(LEAD_MATCH_DECISIONS).polars_schema()
 VALID_DECISIONS = ("always_merge", "never_merge")
-MATCH_INPUTS_TABLE = "audit.match_inputs"
-PAIRS_TABLE = "core.lead_match_pairs"
-MODEL_TABLE = "core.lead_match_model"
+MATCH_INPUTS_TABLE = MATCH_INPUTS
+PAIRS_TABLE = LEAD_MATCH_PAIRS
+MODEL_TABLE = LEAD_MATCH_MODEL
 
 
 @dataclass
@@ -67,8 +75,8 @@ def _read_optional(conn: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame 
 
 def _match_columns(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     wanted = {"record_id", "source_kind", *CANONICAL_INPUTS}
-    columns = ", ".join(f'"{name}"' for name in table_columns(conn, "core.lead_records") if name in wanted)
-    return conn.sql(f"select {columns} from core.lead_records").pl()
+    columns = ", ".join(f'"{name}"' for name in table_columns(conn, LEAD_RECORDS) if name in wanted)
+    return conn.sql(f"select {columns} from {LEAD_RECORDS}").pl()
 
 
 def _match_memory(conn: duckdb.DuckDBPyConnection, fingerprint: str) -> MatchMemory | None:
@@ -140,8 +148,8 @@ def build_identity(
     # Matching needs a few columns; the full records are read only for the golden leads,
     # so the two never sit in memory together.
     records = _match_columns(conn)
-    previous = _read_optional(conn, "core.lead_identity")
-    previous_merges = _read_optional(conn, "core.lead_id_merges")
+    previous = _read_optional(conn, LEAD_IDENTITY)
+    previous_merges = _read_optional(conn, LEAD_ID_MERGES)
     decisions = _checked_decisions(_read_optional(conn, DECISIONS_TABLE))
 
     config = config or DedupeConfig.load()
@@ -169,19 +177,19 @@ def build_identity(
     hashes = record_hashes(conn)
     stale = stale_golden_rows(conn, identity, hashes, golden_fingerprint)
     if stale is None:
-        golden = build_golden_leads(read_table(conn, "core.lead_records"), identity, survivorship)
+        golden = build_golden_leads(read_table(conn, LEAD_RECORDS), identity, survivorship)
     else:
         golden = build_golden_leads(records_of_leads(conn, identity, stale.rebuild), identity, survivorship)
 
     tables = {
-        "core.lead_identity": identity,
+        LEAD_IDENTITY: identity,
         PAIRS_TABLE: result.pairs,
         MATCH_INPUTS_TABLE: result.inputs.with_columns(config_fingerprint=pl.lit(match_fingerprint)),
         MODEL_TABLE: stored_model if stored_model is not None else result.model.to_frame().with_columns(
             config_fingerprint=pl.lit(memory_fingerprint(config)), fitted_at=pl.lit(now)
         ),
-        "core.lead_match_review": review,
-        "core.lead_id_merges": assignment.merges.cast(MERGES_SCHEMA),
+        LEAD_MATCH_REVIEW: review,
+        LEAD_ID_MERGES: assignment.merges.cast(MERGES_SCHEMA),
         GOLDEN_INPUTS_TABLE: golden_inputs(identity, hashes, golden_fingerprint),
     }
     if decisions is None:

@@ -15,10 +15,11 @@ import polars as pl
 
 from ingest.dedupe.survivorship import SurvivorshipConfig
 from ingest.fingerprint import fingerprint
+from ingest.tables import GOLDEN_LEAD_INPUTS, GOLDEN_LEADS, LEAD_RECORDS
 from ingest.warehouse import registered, table_exists
 
-GOLDEN_TABLE = "core.golden_leads"
-GOLDEN_INPUTS_TABLE = "audit.golden_lead_inputs"
+GOLDEN_TABLE = GOLDEN_LEADS
+GOLDEN_INPUTS_TABLE = GOLDEN_LEAD_INPUTS
 # Rebuilding a few leads beats rebuilding all only while they are a minority.
 _MAX_SHARE_FOR_PARTIAL = 0.5
 # Bump when a change to ingest/dedupe/survivorship.py changes which value a golden lead keeps;
@@ -33,7 +34,7 @@ def survivorship_fingerprint(config: SurvivorshipConfig) -> str:
 
 def record_hashes(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """record_id and a hash of its whole core.lead_records row."""
-    return conn.sql("select record_id, hash(r) as row_hash from core.lead_records r").pl()
+    return conn.sql(f"select record_id, hash(r) as row_hash from {LEAD_RECORDS} r").pl()
 
 
 def golden_inputs(identity: pl.DataFrame, hashes: pl.DataFrame, fingerprint: str) -> pl.DataFrame:
@@ -83,5 +84,5 @@ def records_of_leads(conn: duckdb.DuckDBPyConnection, identity: pl.DataFrame, le
     wanted = identity.filter(pl.col("lead_id").is_in(leads.implode())).select("record_id")
     with registered(conn, "_golden_records", wanted):
         return conn.sql(
-            "select * from core.lead_records where record_id in (select record_id from _golden_records)"
+            f"select * from {LEAD_RECORDS} where record_id in (select record_id from _golden_records)"
         ).pl()

@@ -16,15 +16,10 @@ from datetime import datetime
 import polars as pl
 
 from ingest.hashing import sha256_hex
+from ingest.tables import LEAD_ID_MERGES, LEAD_IDENTITY, table
 
-IDENTITY_SCHEMA = {
-    "record_id": pl.String, "lead_id": pl.String, "match_rule": pl.String,
-    "match_score": pl.Float64, "assigned_at": pl.Datetime("us"),
-}
-MERGES_SCHEMA = {
-    "retired_lead_id": pl.String, "surviving_lead_id": pl.String,
-    "merged_at": pl.Datetime("us"), "reason": pl.String,
-}
+IDENTITY_SCHEMA = table(LEAD_IDENTITY).polars_schema()
+MERGES_SCHEMA = table(LEAD_ID_MERGES).polars_schema()
 
 
 @dataclass

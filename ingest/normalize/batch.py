@@ -28,12 +28,9 @@ from ingest.normalize.text import clean_text_expr, split_full_name_expr
 from ingest.normalize.touchpoints import touchpoints
 from ingest.normalize.value_maps import ValueMaps
 from ingest.raw.tables import ALL_RAW_FIELDS
+from ingest.tables import LEAD_RECORDS, LINEAGE_COLUMNS, POLARS_TYPES, QUARANTINE_ROWS, table
 
-LINEAGE = {
-    "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
-    "file_sha256": pl.String, "source_row": pl.Int64, "ingested_at": pl.Datetime("us"),
-    "batch_id": pl.String, "contract": pl.String, "extra_fields": pl.String,
-}
+LINEAGE = {c: POLARS_TYPES[t] for c, t in LINEAGE_COLUMNS.items()}
 # The raw fields whose content identifies a record without a source id (fixed: record ids of
 # such records must not change when new raw fields are added; those join the hash only when set).
 RECORD_HASH_FIELDS = (
@@ -59,33 +56,8 @@ NUMBER_FIELDS = (
     "email_opens", "email_clicks", "form_submissions", "source_score", "annual_revenue",
 )
 
-LEAD_RECORD_COLUMNS = (
-    "record_id", "source_kind", "source_system", "source_file", "source_row", "file_sha256",
-    "ingested_at", "batch_id", "source_record_id", "crm_id",
-    "salutation", "academic_title", "first_name", "last_name", "first_name_raw", "last_name_raw",
-    "email", "email_raw", "email_match_key", "email_domain", "phone", "phone_raw", "phone_type",
-    "street", "house_number", "postcode", "city", "country_code", "birth_date",
-    "company", "company_key", "legal_form", "job_title", "seniority", "department",
-    "budget_authority", "industry", "employee_count",
-    "segment", "channel", "lead_source_detail", "form_type", "list_price", "created_at",
-    "crm_status", "lifecycle_stage", "converted_at", "rating",
-    "email_consent", "email_consent_at", "email_consent_source", "email_consent_proof",
-    "phone_consent", "phone_consent_at", "phone_consent_source", "phone_consent_proof",
-    "postal_consent", "postal_consent_at", "postal_consent_source", "postal_consent_proof",
-    "do_not_email", "do_not_call",
-    "email_valid", "email_is_freemail", "email_is_role", "phone_valid", "postcode_valid",
-    "date_issues",
-    "lead_source", "lead_origin", "occupation", "website", "annual_revenue",
-    "web_visits", "time_on_site_seconds", "page_views", "email_opens", "email_clicks",
-    "form_submissions", "last_activity_type", "last_activity_at", "source_score", "source_grade",
-    "outcome", "outcome_at",
-)
-QUARANTINE_SCHEMA = {
-    "source_kind": pl.String, "source_system": pl.String, "source_file": pl.String,
-    "file_sha256": pl.String, "source_row": pl.Int64, "raw_text": pl.String, "reason": pl.String,
-    "reason_detail": pl.String, "stage": pl.String, "batch_id": pl.String,
-    "quarantined_at": pl.Datetime("us"),
-}
+LEAD_RECORD_COLUMNS = tuple(table(LEAD_RECORDS).columns)
+QUARANTINE_SCHEMA = table(QUARANTINE_ROWS).polars_schema()
 FORMATS_SCHEMA = {
     "contract": pl.String, "date_order": pl.String, "decimal_separator": pl.String,
     "thousands_separator": pl.String, "default_country": pl.String, "timezone": pl.String,

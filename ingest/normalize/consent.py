@@ -12,22 +12,11 @@ from datetime import datetime
 
 import polars as pl
 
+from ingest.tables import CONSENT_RECORDS, table
+
 CHANNELS = ("email", "phone", "postal")
 
-CONSENT_SCHEMA = {
-    "consent_id": pl.String,
-    "record_id": pl.String,
-    "channel": pl.String,
-    "purpose": pl.String,
-    "status": pl.String,
-    "given_at": pl.Datetime("us"),
-    "withdrawn_at": pl.Datetime("us"),
-    "source_kind": pl.String,
-    "source_system": pl.String,
-    "method": pl.String,
-    "proof_ref": pl.String,
-    "consent_text_version": pl.String,
-}
+CONSENT_SCHEMA = table(CONSENT_RECORDS).polars_schema()
 
 _NULL_TS = pl.lit(None, pl.Datetime("us"))
 _NULL_STR = pl.lit(None, pl.String)

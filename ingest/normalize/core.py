@@ -23,6 +23,13 @@ from ingest.normalize.versions import (
     record_normalized,
     rules_fingerprint,
 )
+from ingest.tables import (
+    CONSENT_RECORDS,
+    LEAD_RECORDS,
+    QUARANTINE_ROWS,
+    RAW_TABLE_NAMES,
+    TOUCHPOINTS,
+)
 from ingest.warehouse import (
     append_rows,
     overwrite_table,
@@ -32,13 +39,13 @@ from ingest.warehouse import (
     transaction,
 )
 
-RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
+RAW_TABLES = RAW_TABLE_NAMES
 CORE_TABLES = {
-    "lead_records": "core.lead_records",
-    "consent_records": "core.consent_records",
-    "touchpoints": "core.touchpoints",
+    "lead_records": LEAD_RECORDS,
+    "consent_records": CONSENT_RECORDS,
+    "touchpoints": TOUCHPOINTS,
 }
-QUARANTINE_TABLE = "quarantine.rows"
+QUARANTINE_TABLE = QUARANTINE_ROWS
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class NormalizeReport:
 def _report(conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, normalized_raw_rows: int) -> NormalizeReport:
     (
         lead_records, invalid_emails, invalid_phones, date_issues, unknown_email, unknown_phone, unknown_postal
-    ) = conn.sql("""
+    ) = conn.sql(f"""
         select
             count(*),
             count(*) filter (where email is not null and not email_valid),
@@ -77,7 +84,7 @@ def _report(conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, normalized_raw
             count(*) filter (where email_consent = 'unknown'),
             count(*) filter (where phone_consent = 'unknown'),
             count(*) filter (where postal_consent = 'unknown')
-        from core.lead_records
+        from {LEAD_RECORDS}
     """).fetchone()
     count = lambda sql: conn.sql(sql).fetchone()[0]  # noqa: E731
     return NormalizeReport(
@@ -86,8 +93,8 @@ def _report(conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, normalized_raw
         raw_rows=int(plan.current["raw_rows"].sum()),
         normalized_raw_rows=normalized_raw_rows,
         lead_records=lead_records,
-        consent_records=count("select count(*) from core.consent_records"),
-        touchpoints=count("select count(*) from core.touchpoints"),
+        consent_records=count(f"select count(*) from {CONSENT_RECORDS}"),
+        touchpoints=count(f"select count(*) from {TOUCHPOINTS}"),
         quarantined=count(f"select count(*) from {QUARANTINE_TABLE} where stage = 'normalize'"),
         invalid_emails=invalid_emails,
         invalid_phones=invalid_phones,

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-PARSE_STATS_TABLE = "audit.field_parse_rates"
-PARSE_STATS_SCHEMA = {
-    "source_file": pl.String, "file_sha256": pl.String, "field": pl.String, "kind": pl.String,
-    "non_empty": pl.Int64, "parsed": pl.Int64,
-}
+from ingest.tables import FIELD_PARSE_RATES, table
+
+PARSE_STATS_TABLE = FIELD_PARSE_RATES
+PARSE_STATS_SCHEMA = table(FIELD_PARSE_RATES).polars_schema()
 
 
 def parse_checks(dated: dict[str, str], numbers: tuple[str, ...]) -> list[tuple[str, str, str]]:

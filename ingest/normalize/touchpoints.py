@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-TOUCHPOINT_SCHEMA = {
-    "touchpoint_id": pl.String,
-    "record_id": pl.String,
-    "touchpoint_type": pl.String,
-    "occurred_at": pl.Datetime("us"),
-    "source_kind": pl.String,
-    "source_system": pl.String,
-    "cost_eur": pl.Float64,
-    "detail": pl.String,
-}
+from ingest.tables import TOUCHPOINTS, table
+
+TOUCHPOINT_SCHEMA = table(TOUCHPOINTS).polars_schema()
 
 # CRM timestamp column -> touchpoint type, in funnel order.
 CRM_EVENTS = {

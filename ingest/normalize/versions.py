@@ -18,14 +18,12 @@ import polars as pl
 
 from ingest.fingerprint import fingerprint
 from ingest.normalize.rulebook import RULES_DIR
+from ingest.tables import NORMALIZED_FILE_VERSIONS, table
 from ingest.warehouse import append_rows, overwrite_table, table_exists
 
-NORMALIZED_VERSIONS_TABLE = "audit.normalized_file_versions"
+NORMALIZED_VERSIONS_TABLE = NORMALIZED_FILE_VERSIONS
 VERSION_KEY = ["raw_table", "source_file", "file_sha256"]
-VERSIONS_SCHEMA = {
-    "raw_table": pl.String, "source_file": pl.String, "file_sha256": pl.String,
-    "raw_rows": pl.Int64, "rules_fingerprint": pl.String, "normalized_at": pl.Datetime("us"),
-}
+VERSIONS_SCHEMA = table(NORMALIZED_FILE_VERSIONS).polars_schema()
 # Bump when a change to the normalization code (ingest/normalize/) changes what a raw row
 # becomes; the next run then rebuilds the core tables from all raw rows. Edits that keep every
 # result (comments, docstrings, refactoring, speed) leave it alone and cost no rebuild. Rule

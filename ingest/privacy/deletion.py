@@ -17,6 +17,7 @@ import polars as pl
 from ingest.normalize.email import email_match_key_sql
 from ingest.privacy.locate import LINEAGE, Subject
 from ingest.privacy.tables import PROTECTED_TABLES
+from ingest.tables import FILE_ERASURES, QUARANTINE_ROWS
 
 _RECORD_COLUMN = re.compile(r"(^|_)record_id(_a|_b)?$")
 _LEAD_COLUMN = re.compile(r"(^|_)lead_id(_a|_b)?$")
@@ -118,7 +119,6 @@ def _unregister(conn: duckdb.DuckDBPyConnection) -> None:
         conn.unregister(name)
 
 
-FILE_ERASURES = "audit.file_erasures"
 
 
 def _record_file_erasures(conn: duckdb.DuckDBPyConnection, schema: str, table: str, where: str) -> None:
@@ -129,7 +129,7 @@ def _record_file_erasures(conn: duckdb.DuckDBPyConnection, schema: str, table: s
     """
     layer = (
         "case when t.reason = 'suppressed' then 'suppressed' else 'quarantine' end"
-        if (schema, table) == ("quarantine", "rows") else "'raw'"
+        if f"{schema}.{table}" == QUARANTINE_ROWS else "'raw'"
     )
     conn.execute("create schema if not exists audit")
     conn.execute(
@@ -172,7 +172,7 @@ def delete_subject(conn: duckdb.DuckDBPyConnection, subject: Subject) -> dict[st
             if not conditions:
                 continue
             where = " or ".join(f"({c})" for c in conditions)
-            if (schema == "raw" or (schema, table) == ("quarantine", "rows")) and {
+            if (schema == "raw" or f"{schema}.{table}" == QUARANTINE_ROWS) and {
                 "source_file", "file_sha256"
             } <= set(columns):
                 _record_file_erasures(conn, schema, table, where)

@@ -19,6 +19,7 @@ from ingest.privacy.identifiers import DEFAULT_REGION, hash_value, lookup_keys
 from ingest.privacy.locate import Subject, locate_subject
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import ensure_privacy_tables
+from ingest.tables import GOLDEN_LEADS, LEAD_ID_MERGES, SUPPRESSION_LIST
 from ingest.warehouse import table_exists, transaction
 
 
@@ -33,7 +34,7 @@ class UnknownLead(ValueError):
 def known_lead_ids(conn: duckdb.DuckDBPyConnection, lead_ids: list[str]) -> set[str]:
     """The ids among `lead_ids` that exist as golden leads or as ids merged into one."""
     found: set[str] = set()
-    for table, column in (("core.golden_leads", "lead_id"), ("core.lead_id_merges", "retired_lead_id")):
+    for table, column in ((GOLDEN_LEADS, "lead_id"), (LEAD_ID_MERGES, "retired_lead_id")):
         if table_exists(conn, table):
             found |= {r[0] for r in conn.execute(
                 f"select distinct cast({column} as varchar) from {table} where cast({column} as varchar) "
@@ -128,7 +129,7 @@ def erase_person(
             occurred_at=occurred_at,
             reason=reason_code,
             ticket=ticket,
-            counts={**counts, "privacy.suppression_list (added)": added},
+            counts={**counts, f"{SUPPRESSION_LIST} (added)": added},
             subject_hash=subject_hash,
         )
     conn.execute("checkpoint")

@@ -15,11 +15,20 @@ import duckdb
 import polars as pl
 
 from ingest.privacy.identifiers import email_key_expr, phone_key_expr, region_expr
+from ingest.tables import (
+    GOLDEN_LEADS,
+    LEAD_ID_MERGES,
+    LEAD_IDENTITY,
+    LEAD_RECORDS,
+    LINEAGE_COLUMNS,
+    POLARS_TYPES,
+    RAW_TABLE_NAMES,
+)
 from ingest.warehouse import table_columns, table_exists
 
-RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
+RAW_TABLES = RAW_TABLE_NAMES
 LINEAGE = ("source_file", "source_row", "file_sha256")
-LINEAGE_SCHEMA = {"source_file": pl.String, "source_row": pl.Int64, "file_sha256": pl.String}
+LINEAGE_SCHEMA = {c: POLARS_TYPES[LINEAGE_COLUMNS[c]] for c in LINEAGE}
 
 
 @dataclass(frozen=True)
@@ -51,21 +60,21 @@ def _in(values: Iterable[str]) -> list[str]:
 
 
 def _leads_of_records(conn: duckdb.DuckDBPyConnection, record_ids: set[str]) -> set[str]:
-    if not record_ids or not table_exists(conn, "core.lead_identity"):
+    if not record_ids or not table_exists(conn, LEAD_IDENTITY):
         return set()
     return _strings(conn.execute(
-        "select lead_id from core.lead_identity where record_id in (select unnest(?))", [_in(record_ids)]
+        f"select lead_id from {LEAD_IDENTITY} where record_id in (select unnest(?))", [_in(record_ids)]
     ).fetchall())
 
 
 def _expand_leads(conn: duckdb.DuckDBPyConnection, lead_ids: set[str]) -> set[str]:
     """Add ids retired into (or surviving from) the person's leads: the same person, earlier ids."""
-    if not lead_ids or not table_exists(conn, "core.lead_id_merges"):
+    if not lead_ids or not table_exists(conn, LEAD_ID_MERGES):
         return lead_ids
     found = set(lead_ids)
     while True:
         more = _strings(conn.execute(
-            "select retired_lead_id, surviving_lead_id from core.lead_id_merges "
+            f"select retired_lead_id, surviving_lead_id from {LEAD_ID_MERGES} "
             "where retired_lead_id in (select unnest($ids)) or surviving_lead_id in (select unnest($ids))",
             {"ids": _in(found)},
         ).fetchall())
@@ -75,45 +84,45 @@ def _expand_leads(conn: duckdb.DuckDBPyConnection, lead_ids: set[str]) -> set[st
 
 
 def _records_of_leads(conn: duckdb.DuckDBPyConnection, lead_ids: set[str]) -> set[str]:
-    if not lead_ids or not table_exists(conn, "core.lead_identity"):
+    if not lead_ids or not table_exists(conn, LEAD_IDENTITY):
         return set()
     return _strings(conn.execute(
-        "select record_id from core.lead_identity where lead_id in (select unnest(?))", [_in(lead_ids)]
+        f"select record_id from {LEAD_IDENTITY} where lead_id in (select unnest(?))", [_in(lead_ids)]
     ).fetchall())
 
 
 def _core_matches(conn: duckdb.DuckDBPyConnection, email_key: str | None, phone: str | None) -> set[str]:
-    if not table_exists(conn, "core.lead_records") or not (email_key or phone):
+    if not table_exists(conn, LEAD_RECORDS) or not (email_key or phone):
         return set()
     return _strings(conn.execute(
-        "select record_id from core.lead_records where cast(email_match_key as varchar) = $e "
+        f"select record_id from {LEAD_RECORDS} where cast(email_match_key as varchar) = $e "
         "or lower(cast(email as varchar)) = $e or cast(phone as varchar) = $p",
         {"e": email_key, "p": phone},
     ).fetchall())
 
 
 def _golden_matches(conn: duckdb.DuckDBPyConnection, email_key: str | None, phone: str | None) -> set[str]:
-    if not table_exists(conn, "core.golden_leads") or not (email_key or phone):
+    if not table_exists(conn, GOLDEN_LEADS) or not (email_key or phone):
         return set()
-    cols = _columns(conn, "core.golden_leads")
+    cols = _columns(conn, GOLDEN_LEADS)
     terms = [f"lower(cast({c} as varchar)) = $e" for c in ("email", "email_match_key") if c in cols]
     terms += ["cast(phone as varchar) = $p"] if "phone" in cols else []
     if not terms:
         return set()
     return _strings(conn.execute(
-        f"select lead_id from core.golden_leads where {' or '.join(terms)}", {"e": email_key, "p": phone}
+        f"select lead_id from {GOLDEN_LEADS} where {' or '.join(terms)}", {"e": email_key, "p": phone}
     ).fetchall())
 
 
 def _record_identifiers(conn: duckdb.DuckDBPyConnection, record_ids: set[str]) -> tuple[set[str], set[str], set[str], pl.DataFrame]:
-    if not record_ids or not table_exists(conn, "core.lead_records"):
+    if not record_ids or not table_exists(conn, LEAD_RECORDS):
         return set(), set(), set(), pl.DataFrame(schema=LINEAGE_SCHEMA)
     frame = conn.execute(
         "select cast(coalesce(email_match_key, lower(email)) as varchar) as email_key, "
         "cast(phone as varchar) as phone, cast(first_name as varchar) as first_name, "
         "cast(last_name as varchar) as last_name, "
         "source_file, cast(source_row as bigint) as source_row, file_sha256 "
-        "from core.lead_records where record_id in (select unnest(?))",
+        f"from {LEAD_RECORDS} where record_id in (select unnest(?))",
         [_in(record_ids)],
     ).pl()
     names = set(frame["first_name"].drop_nulls()) | set(frame["last_name"].drop_nulls())
@@ -127,11 +136,11 @@ def _record_identifiers(conn: duckdb.DuckDBPyConnection, record_ids: set[str]) -
 
 def _shared_identifiers(conn: duckdb.DuckDBPyConnection, record_ids: set[str], emails: set[str], phones: set[str]) -> tuple[set[str], set[str]]:
     """Identifiers also held by other people's records (a shared switchboard, info@ mailbox)."""
-    if not table_exists(conn, "core.lead_records"):
+    if not table_exists(conn, LEAD_RECORDS):
         return set(), set()
     rows = conn.execute(
         "with r as (select record_id, cast(coalesce(email_match_key, lower(email)) as varchar) as e, "
-        "cast(phone as varchar) as p from core.lead_records) "
+        f"cast(phone as varchar) as p from {LEAD_RECORDS}) "
         "select e, p from r where record_id not in (select unnest($r)) and "
         "(e in (select unnest($e)) or p in (select unnest($p)))",
         {"r": _in(record_ids), "e": _in(emails), "p": _in(phones)},

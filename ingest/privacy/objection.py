@@ -20,6 +20,7 @@ from ingest.privacy.erasure import UnknownLead, known_lead_ids, resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
 from ingest.privacy.tables import OBJECTIONS_SCHEMA, OBJECTIONS_TABLE, ensure_privacy_tables
+from ingest.tables import SUPPRESSION_LIST
 from ingest.warehouse import append_rows, transaction
 
 
@@ -62,7 +63,7 @@ def record_objection(
             conn, event_kind="objection", occurred_at=occurred_at,
             reason=reason_code,
             ticket=ticket,
-            counts={OBJECTIONS_TABLE: len(leads), "privacy.suppression_list (added)": added},
+            counts={OBJECTIONS_TABLE: len(leads), f"{SUPPRESSION_LIST} (added)": added},
             subject_hash=subject_hash,
         )
     return ObjectionReport(event_id=event_id, leads=len(leads), suppression_added=added)

@@ -20,6 +20,7 @@ from ingest.privacy.deletion import delete_subject
 from ingest.privacy.locate import locate_subject
 from ingest.privacy.policy import PrivacyPolicy, load_policy
 from ingest.privacy.tables import ensure_privacy_tables
+from ingest.tables import CONSENT_RECORDS, LEAD_IDENTITY, LEAD_RECORDS, TOUCHPOINTS
 from ingest.warehouse import table_exists, transaction
 
 
@@ -53,23 +54,23 @@ def _months_before(moment: datetime, months: int) -> datetime:
 def retention_candidates(conn: duckdb.DuckDBPyConnection, now: datetime, policy: PrivacyPolicy) -> tuple[list[str], int]:
     """(lead ids past the limit, how many of those are kept because phone proof is still required)."""
     if not policy.inactive_leads_enabled or not (
-        table_exists(conn, "core.lead_identity") and table_exists(conn, "core.lead_records")
+        table_exists(conn, LEAD_IDENTITY) and table_exists(conn, LEAD_RECORDS)
     ):
         return [], 0
-    has_consents = table_exists(conn, "core.consent_records")
-    has_touchpoints = table_exists(conn, "core.touchpoints")
-    consents = "core.consent_records" if has_consents else (
+    has_consents = table_exists(conn, CONSENT_RECORDS)
+    has_touchpoints = table_exists(conn, TOUCHPOINTS)
+    consents = CONSENT_RECORDS if has_consents else (
         "(select null::varchar record_id, null::varchar channel, null::varchar status, "
         "null::timestamp given_at, null::varchar proof_ref where false)"
     )
-    touchpoints = "core.touchpoints" if has_touchpoints else (
+    touchpoints = TOUCHPOINTS if has_touchpoints else (
         "(select null::varchar record_id, null::varchar touchpoint_type, null::timestamp occurred_at where false)"
     )
     rows = conn.execute(
         f"""
         with rec as (
             select i.lead_id, r.record_id, r.created_at, r.ingested_at
-            from core.lead_identity i join core.lead_records r on r.record_id = i.record_id
+            from {LEAD_IDENTITY} i join {LEAD_RECORDS} r on r.record_id = i.record_id
         ),
         activity as (
             select rec.lead_id,

@@ -22,6 +22,15 @@ from ingest.privacy.erasure import resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.locate import RAW_TABLES, Subject
 from ingest.privacy.tables import NOTICES_TABLE, OBJECTIONS_TABLE, ensure_privacy_tables
+from ingest.tables import (
+    CONSENT_RECORDS,
+    FILE_REGISTRY,
+    GOLDEN_LEADS,
+    LEAD_IDENTITY,
+    LEAD_RECORDS,
+    QUARANTINE_ROWS,
+    TOUCHPOINTS,
+)
 from ingest.warehouse import table_columns, table_exists
 
 
@@ -82,7 +91,7 @@ def _raw_rows(conn: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:
 
 def _quarantined(conn: duckdb.DuckDBPyConnection, subject: Subject) -> tuple[list[dict], list[dict]]:
     """Quarantined rows about the person (by lineage or identifiers in the raw line) and their files."""
-    if not table_exists(conn, "quarantine.rows"):
+    if not table_exists(conn, QUARANTINE_ROWS):
         return [], []
     rows = sorted(
         subject_rows(conn, subject, "quarantine", "rows"),
@@ -90,15 +99,15 @@ def _quarantined(conn: duckdb.DuckDBPyConnection, subject: Subject) -> tuple[lis
     )
     versions = sorted({(r["source_file"], r["file_sha256"]) for r in rows if r.get("source_file")})
     files: list[dict] = []
-    if versions and table_exists(conn, "audit.file_registry"):
+    if versions and table_exists(conn, FILE_REGISTRY):
         conn.register("_export_files", pl.DataFrame(versions, schema=["source_file", "file_sha256"], orient="row").to_arrow())
         try:
-            cols = set(table_columns(conn, "audit.file_registry"))
+            cols = set(table_columns(conn, FILE_REGISTRY))
             keys = [c for c in ("source_file", "file_sha256") if c in cols]
             wanted = [c for c in ("source_file", "file_sha256", "source_kind", "source_system", "status",
                                   "ingested_at") if c in cols]
             files = conn.sql(
-                f"select distinct {', '.join('r.' + c for c in wanted)} from audit.file_registry r "
+                f"select distinct {', '.join('r.' + c for c in wanted)} from {FILE_REGISTRY} r "
                 f"join _export_files f using ({', '.join(keys)}) order by all"
             ).pl().to_dicts() if "source_file" in keys else []
         finally:
@@ -159,22 +168,22 @@ def subject_export(
         conn, email=email, phone=phone, lead_id=lead_id, salt=salt, region=region
     )
     leads, records = sorted(subject.lead_ids), sorted(subject.record_ids)
-    source_records = _by_record(conn, "core.lead_records", records, "source_kind, source_system, source_file, source_row")
-    consents = _by_record(conn, "core.consent_records", records, "channel, given_at nulls last, consent_id")
+    source_records = _by_record(conn, LEAD_RECORDS, records, "source_kind, source_system, source_file, source_row")
+    consents = _by_record(conn, CONSENT_RECORDS, records, "channel, given_at nulls last, consent_id")
     notices = _by_lead(conn, NOTICES_TABLE, leads)
     quarantined, quarantined_files = _quarantined(conn, subject)
     export = {
         "generated_at": generated_at,
         "legal_basis": "DSGVO Art. 15 (access) and Art. 14 (data not obtained from the person)",
         "lead_ids": leads,
-        "golden_records": _by_lead(conn, "core.golden_leads", leads),
+        "golden_records": _by_lead(conn, GOLDEN_LEADS, leads),
         "source_records": source_records,
         "raw_rows": _raw_rows(conn, subject),
         "quarantined_rows": quarantined,
         "quarantined_files": quarantined_files,
         "consent_history": _consent_history(consents),
-        "touchpoints": _by_record(conn, "core.touchpoints", records, "occurred_at nulls last, touchpoint_id"),
-        "identity": _by_record(conn, "core.lead_identity", records, "record_id"),
+        "touchpoints": _by_record(conn, TOUCHPOINTS, records, "occurred_at nulls last, touchpoint_id"),
+        "identity": _by_record(conn, LEAD_IDENTITY, records, "record_id"),
         "scores": _by_lead(conn, "marts.mart_lead_scores", leads),
         "contactability": _by_lead(conn, "marts.mart_contactability", leads),
         "lifecycle_history": _lifecycle(conn, leads),

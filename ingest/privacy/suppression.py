@@ -17,6 +17,7 @@ from ingest.normalize.email import normalize_email_expr
 from ingest.privacy.identifiers import hash_columns
 from ingest.privacy.locate import raw_identifier_frame
 from ingest.privacy.tables import SUPPRESSION_SCHEMA, SUPPRESSION_TABLE, ensure_privacy_tables
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
 from ingest.warehouse import append_rows, table_exists
 
 _IDENTIFIER_SCHEMA = {"identifier_kind": pl.String, "identifier": pl.String}
@@ -62,15 +63,15 @@ def opted_out_everywhere(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     Identifiers another (not opted-out) lead also uses are left out, so a shared switchboard
     number cannot block a colleague.
     """
-    if not (table_exists(conn, "core.lead_records") and table_exists(conn, "core.lead_identity")):
+    if not (table_exists(conn, LEAD_RECORDS) and table_exists(conn, LEAD_IDENTITY)):
         return pl.DataFrame(schema=_IDENTIFIER_SCHEMA)
     return conn.sql(
-        """
+        f"""
         with rec as (
             select i.lead_id, cast(coalesce(r.email_match_key, lower(r.email)) as varchar) as email_key,
                    cast(r.phone as varchar) as phone,
                    coalesce(r.do_not_email, false) and coalesce(r.do_not_call, false) as out_all
-            from core.lead_records r join core.lead_identity i on i.record_id = r.record_id
+            from {LEAD_RECORDS} r join {LEAD_IDENTITY} i on i.record_id = r.record_id
         ),
         blocked as (select lead_id from rec group by lead_id having bool_and(out_all)),
         ids as (

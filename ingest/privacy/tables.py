@@ -1,4 +1,4 @@
-"""Names and column sets of the tables the privacy package owns (docs/privacy.md).
+"""The tables the privacy package owns (declared in ingest/tables.py; docs/privacy.md).
 
 Fixed schemas so an empty warehouse, dbt sources and the audit trail always agree, and so no
 table here can ever grow a clear-text column by accident.
@@ -10,44 +10,26 @@ import duckdb
 import polars as pl
 
 from ingest.privacy.policy import PrivacyPolicy, load_policy
+from ingest.tables import (
+    ART14_NOTICES,
+    OBJECTIONS,
+    POLICY_SETTINGS,
+    PRIVACY_LOG,
+    SUPPRESSION_LIST,
+    table,
+)
 from ingest.warehouse import append_rows, replace_table, table_exists
 
-SUPPRESSION_TABLE = "privacy.suppression_list"
-OBJECTIONS_TABLE = "privacy.objections"
-NOTICES_TABLE = "privacy.art14_notices"
-POLICY_SETTINGS_TABLE = "privacy.policy_settings"
-PRIVACY_LOG_TABLE = "audit.privacy_log"
+SUPPRESSION_TABLE = SUPPRESSION_LIST
+OBJECTIONS_TABLE = OBJECTIONS
+NOTICES_TABLE = ART14_NOTICES
+POLICY_SETTINGS_TABLE = POLICY_SETTINGS
+PRIVACY_LOG_TABLE = PRIVACY_LOG
 
-SUPPRESSION_SCHEMA: dict[str, pl.DataType] = {
-    "identifier_kind": pl.String(),  # email | phone
-    "identifier_hash": pl.String(),  # sha256(salt ':' normalized identifier)
-    "reason_kind": pl.String(),  # erasure | objection
-    "added_at": pl.Datetime("us"),
-}
-
-OBJECTIONS_SCHEMA: dict[str, pl.DataType] = {
-    "lead_id": pl.String(),
-    "channel": pl.String(),  # all: Art. 21 covers every advertising channel
-    "objected_at": pl.Datetime("us"),
-}
-
-NOTICES_SCHEMA: dict[str, pl.DataType] = {
-    "lead_id": pl.String(),
-    "notified_at": pl.Datetime("us"),
-    "channel": pl.String(),  # email | postal | phone | other
-    "note": pl.String(),
-    "recorded_at": pl.Datetime("us"),
-}
-
-PRIVACY_LOG_SCHEMA: dict[str, pl.DataType] = {
-    "event_id": pl.String(),
-    "event_kind": pl.String(),  # erasure | subject_export | retention_purge | objection | art14_notice
-    "occurred_at": pl.Datetime("us"),
-    "reason": pl.String(),
-    "counts": pl.String(),  # JSON object: table -> rows
-    "subject_hash": pl.String(),
-    "ticket": pl.String(),  # reference into the ticket system holding the request itself
-}
+SUPPRESSION_SCHEMA: dict[str, pl.DataType] = table(SUPPRESSION_LIST).polars_schema()
+OBJECTIONS_SCHEMA: dict[str, pl.DataType] = table(OBJECTIONS).polars_schema()
+NOTICES_SCHEMA: dict[str, pl.DataType] = table(ART14_NOTICES).polars_schema()
+PRIVACY_LOG_SCHEMA: dict[str, pl.DataType] = table(PRIVACY_LOG).polars_schema()
 
 OWNED_TABLES: dict[str, dict[str, pl.DataType]] = {
     SUPPRESSION_TABLE: SUPPRESSION_SCHEMA,
@@ -80,7 +62,7 @@ def sync_policy_settings(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy 
     }
     frame = pl.DataFrame(
         {"setting_key": list(settings), "setting_value": [str(v) for v in settings.values()]},
-        schema={"setting_key": pl.String, "setting_value": pl.String},
+        schema=table(POLICY_SETTINGS).polars_schema(),
     )
     return replace_table(conn, POLICY_SETTINGS_TABLE, frame)
 

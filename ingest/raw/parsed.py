@@ -8,13 +8,9 @@ import polars as pl
 
 from ingest.raw.limits import limits
 from ingest.raw.tables import LINEAGE_SCHEMA
+from ingest.tables import QUARANTINE_ROWS, table
 
-QUARANTINE_ROW_SCHEMA = {
-    "source_row": pl.Int64,
-    "raw_text": pl.String,
-    "reason": pl.String,
-    "reason_detail": pl.String,
-}
+QUARANTINE_ROW_SCHEMA = table(QUARANTINE_ROWS).polars_schema(["source_row", "raw_text", "reason", "reason_detail"])
 
 # Column names the parsers and the raw tables use themselves; a source column of the same
 # name is renamed so its value cannot overwrite (or collide with) lineage.

@@ -4,16 +4,26 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.dedupe import build_identity
+from ingest.tables import (
+    GOLDEN_LEADS,
+    LEAD_ID_MERGES,
+    LEAD_IDENTITY,
+    LEAD_MATCH_MODEL,
+    LEAD_MATCH_PAIRS,
+    LEAD_MATCH_REVIEW,
+    LEAD_RECORDS,
+)
+from ingest.tables import table as declared
 from orchestration.defs.policies import TRANSIENT_RETRY
 from orchestration.defs.table_results import table_results
 
 DEDUPE_TABLES = {
-    "lead_identity": "record_id → lead_id, with the rule and score that put it there.",
-    "lead_match_pairs": "Every accepted and near-miss pair with its per-field similarities and bits of evidence.",
-    "lead_match_model": "The match weights learned from this data: bits of evidence per field and comparison level.",
-    "lead_match_review": "Pairs in the review band, waiting for a person's decision.",
-    "lead_id_merges": "Lead ids retired by a merge, and the id that survived.",
-    "golden_leads": "One row per person; each field names the record it came from.",
+    LEAD_IDENTITY: "record_id → lead_id, with the rule and score that put it there.",
+    LEAD_MATCH_PAIRS: "Every accepted and near-miss pair with its per-field similarities and bits of evidence.",
+    LEAD_MATCH_MODEL: "The match weights learned from this data: bits of evidence per field and comparison level.",
+    LEAD_MATCH_REVIEW: "Pairs in the review band, waiting for a person's decision.",
+    LEAD_ID_MERGES: "Lead ids retired by a merge, and the id that survived.",
+    GOLDEN_LEADS: "One row per person; each field names the record it came from.",
 }
 
 
@@ -22,9 +32,9 @@ DEDUPE_TABLES = {
     group_name="dedupe",
     specs=[
         dg.AssetSpec(
-            ["core", table],
+            declared(table).asset_key,
             description=description,
-            deps=[["core", "lead_records"]],
+            deps=[declared(LEAD_RECORDS).asset_key],
             kinds={"polars", "duckdb"},
         )
         for table, description in DEDUPE_TABLES.items()
@@ -36,10 +46,10 @@ def dedupe(warehouse: DuckDBResource):
         report = build_identity(conn).to_metadata()
         yield from table_results(
             conn,
-            [dg.AssetKey(["core", table]) for table in DEDUPE_TABLES],
+            [dg.AssetKey(declared(table).asset_key) for table in DEDUPE_TABLES],
             {
-                "core.lead_identity": report,
-                "core.golden_leads": report,
-                "core.lead_match_model": {k: v for k, v in report.items() if k.startswith("model_")},
+                LEAD_IDENTITY: report,
+                GOLDEN_LEADS: report,
+                LEAD_MATCH_MODEL: {k: v for k, v in report.items() if k.startswith("model_")},
             },
         )

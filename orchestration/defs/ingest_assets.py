@@ -11,18 +11,17 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.privacy import suppression_filter
 from ingest.raw import ingest_source_kind, report_stray_files
+from ingest.tables import FILE_REGISTRY as FILE_REGISTRY_TABLE
+from ingest.tables import QUARANTINE_ROWS, table
+from ingest.tables import RAW_TABLES as RAW_TABLES_BY_KIND
 from orchestration.defs.policies import TRANSIENT_RETRY
 from orchestration.defs.table_results import table_results
 from orchestration.paths import data_dir, landing_dir
 from orchestration.publishing import load_or_create_salt
 
-RAW_TABLES = {
-    "purchased_list": "purchased_list_records",
-    "web_form": "web_form_submissions",
-    "crm_export": "crm_records",
-}
-FILE_REGISTRY = dg.AssetKey(["audit", "file_registry"])
-QUARANTINE = dg.AssetKey(["quarantine", "rows"])
+RAW_TABLES = {kind: table(name).name for kind, name in RAW_TABLES_BY_KIND.items()}
+FILE_REGISTRY = dg.AssetKey(table(FILE_REGISTRY_TABLE).asset_key)
+QUARANTINE = dg.AssetKey(table(QUARANTINE_ROWS).asset_key)
 
 
 @dg.multi_asset(
@@ -88,6 +87,6 @@ def ingest_landing_files(context: dg.AssetExecutionContext, warehouse: DuckDBRes
             sorted(selected, key=lambda key: key.path),
             {
                 **{f"raw.{RAW_TABLES[kind]}": report.to_metadata() for kind, report in reports.items()},
-                "audit.file_registry": {"files_outside_source_folders": strays},
+                FILE_REGISTRY_TABLE: {"files_outside_source_folders": strays},
             },
         )

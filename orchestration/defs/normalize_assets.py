@@ -5,14 +5,16 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from ingest.normalize import build_core
+from ingest.tables import CONSENT_RECORDS, LEAD_RECORDS, TOUCHPOINTS
+from ingest.tables import table as declared
 from orchestration.defs.ingest_assets import FILE_REGISTRY, RAW_TABLES
 from orchestration.defs.policies import TRANSIENT_RETRY
 from orchestration.defs.table_results import table_results
 
 CORE_FROM_RAW = {
-    "lead_records": "One row per source record in the canonical lead schema, with quality flags.",
-    "consent_records": "One row per source record, channel and purpose: status, time, method, proof.",
-    "touchpoints": "Every known interaction (form fill, CRM stage, list purchase) per record.",
+    LEAD_RECORDS: "One row per source record in the canonical lead schema, with quality flags.",
+    CONSENT_RECORDS: "One row per source record, channel and purpose: status, time, method, proof.",
+    TOUCHPOINTS: "Every known interaction (form fill, CRM stage, list purchase) per record.",
 }
 
 
@@ -29,7 +31,7 @@ class NormalizeConfig(dg.Config):
     group_name="normalize",
     specs=[
         dg.AssetSpec(
-            ["core", table],
+            declared(table).asset_key,
             description=description,
             # The registry carries the raw reconciliation check: a failed one stops normalization.
             deps=[*(["raw", raw] for raw in RAW_TABLES.values()), FILE_REGISTRY],
@@ -44,6 +46,6 @@ def normalize(config: NormalizeConfig, warehouse: DuckDBResource):
         report = build_core(conn, full_rebuild=config.full_rebuild)
         yield from table_results(
             conn,
-            [dg.AssetKey(["core", table]) for table in CORE_FROM_RAW],
-            {"core.lead_records": report.to_metadata()},
+            [dg.AssetKey(declared(table).asset_key) for table in CORE_FROM_RAW],
+            {LEAD_RECORDS: report.to_metadata()},
         )

@@ -5,14 +5,16 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.privacy import apply_retention, prepare_privacy_schema
 from ingest.privacy.compaction import compact_warehouse
+from ingest.tables import ART14_NOTICES, GOLDEN_LEADS, OBJECTIONS, POLICY_SETTINGS, PRIVACY_LOG
+from ingest.tables import table as declared
 from orchestration.defs.table_results import table_results
 from orchestration.paths import data_dir, landing_dir, serving_dir, warehouse_path
 from orchestration.publishing import load_or_create_salt, publish
 
 PRIVACY_TABLES = {
-    "art14_notices": "When purchased-list leads were informed of the data source (Art. 14).",
-    "objections": "Objections to advertising (Art. 21) by salted hash; they never expire.",
-    "policy_settings": "Retention and notice periods from ingest/privacy/policy.yaml.",
+    ART14_NOTICES: "When purchased-list leads were informed of the data source (Art. 14).",
+    OBJECTIONS: "Objections to advertising (Art. 21) by salted hash; they never expire.",
+    POLICY_SETTINGS: "Retention and notice periods from ingest/privacy/policy.yaml.",
 }
 
 
@@ -20,25 +22,25 @@ PRIVACY_TABLES = {
     name="privacy_tables",
     group_name="privacy",
     specs=[
-        dg.AssetSpec(["privacy", table], description=description, kinds={"duckdb"})
+        dg.AssetSpec(declared(table).asset_key, description=description, kinds={"duckdb"})
         for table, description in PRIVACY_TABLES.items()
     ],
 )
 def privacy_tables(warehouse: DuckDBResource):
     with warehouse.get_connection() as conn:
         prepare_privacy_schema(conn)
-        yield from table_results(conn, [dg.AssetKey(["privacy", table]) for table in PRIVACY_TABLES])
+        yield from table_results(conn, [dg.AssetKey(declared(table).asset_key) for table in PRIVACY_TABLES])
 
 
 @dg.asset(
     key=["privacy", "retention_purge"],
     group_name="privacy",
-    deps=[["core", "golden_leads"], ["privacy", "policy_settings"]],
+    deps=[declared(GOLDEN_LEADS).asset_key, declared(POLICY_SETTINGS).asset_key],
     kinds={"duckdb"},
     description=(
         "Purges leads and landing files past the limits in ingest/privacy/policy.yaml (never "
         "phone-consent proof still required by UWG §7a, never Art. 21 objections), then rewrites "
-        "the warehouse file and republishes the serving copy. Counts go to audit.privacy_log."
+        f"the warehouse file and republishes the serving copy. Counts go to {PRIVACY_LOG}."
     ),
 )
 def retention_purge(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:

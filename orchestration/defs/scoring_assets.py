@@ -5,15 +5,17 @@ from datetime import UTC, datetime
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest.tables import CONVERSION_MODEL, LEAD_CONVERSION_SCORES, LEAD_IDENTITY, LEAD_RECORDS
+from ingest.tables import table as declared
 from orchestration.defs.policies import TRANSIENT_RETRY
 from orchestration.defs.table_results import table_results
 from orchestration.score_report import learned_vs_rule_auc
 from scoring import load_settings, train_and_score
 
 SCORING_TABLES = {
-    "lead_conversion_scores": "Per lead: learned conversion probability (out-of-fold when the model "
+    LEAD_CONVERSION_SCORES: "Per lead: learned conversion probability (out-of-fold when the model "
     "learned from the lead), its top features in plain words.",
-    "conversion_model": "The conversion model as data: coefficient and lead counts per feature level.",
+    CONVERSION_MODEL: "The conversion model as data: coefficient and lead counts per feature level.",
 }
 
 
@@ -22,9 +24,9 @@ SCORING_TABLES = {
     group_name="scoring",
     specs=[
         dg.AssetSpec(
-            ["core", table],
+            declared(table).asset_key,
             description=description,
-            deps=[["core", "lead_records"], ["core", "lead_identity"]],
+            deps=[declared(LEAD_RECORDS).asset_key, declared(LEAD_IDENTITY).asset_key],
             kinds={"numpy", "duckdb"},
         )
         for table, description in SCORING_TABLES.items()
@@ -43,9 +45,9 @@ def conversion_model(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
             raise dg.Failure(description=str(error), allow_retries=False) from None
         context.log.info(report.message)
         model = conn.execute(
-            """
+            f"""
             select feature, level, round(coefficient, 3) as coefficient, leads, decided_leads, converted_leads
-            from core.conversion_model order by feature = '(intercept)' desc, feature, level_order
+            from {CONVERSION_MODEL} order by feature = '(intercept)' desc, feature, level_order
             """
         ).fetchall()
         table = "\n".join(
@@ -55,8 +57,8 @@ def conversion_model(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
         metadata = {**report.to_metadata(), "model": dg.MetadataValue.md(table)}
         yield from table_results(
             conn,
-            [dg.AssetKey(["core", name]) for name in SCORING_TABLES],
-            {"core.conversion_model": metadata, "core.lead_conversion_scores": report.to_metadata()},
+            [dg.AssetKey(declared(name).asset_key) for name in SCORING_TABLES],
+            {CONVERSION_MODEL: metadata, LEAD_CONVERSION_SCORES: report.to_metadata()},
         )
 
 

@@ -13,17 +13,18 @@ from typing import Any
 
 import duckdb
 
+from ingest.tables import CONSENT_RECORDS, GOLDEN_LEADS, LEAD_IDENTITY, LEAD_RECORDS, TOUCHPOINTS
 from quality.contactability import CONSENT_WITH_PROOF, load_contactability_rules
 from quality.specs import Batch, expectation
 from quality.suites._sql import quote_literal
 
 TABLES = (
     "marts.mart_contactability",
-    "core.golden_leads",
-    "core.lead_records",
-    "core.consent_records",
-    "core.touchpoints",
-    "core.lead_identity",
+    GOLDEN_LEADS,
+    LEAD_RECORDS,
+    CONSENT_RECORDS,
+    TOUCHPOINTS,
+    LEAD_IDENTITY,
 )
 
 
@@ -41,7 +42,7 @@ def _first_contact_sql(cfg: dict[str, Any], channel: str) -> str:
                min(t.occurred_at) filter (where t.touchpoint_type in ({on_channel})) as first_contact_at,
                min(t.occurred_at) filter (where t.touchpoint_type in ({unknown_channel}))
                    as first_unknown_channel_contact_at
-        from core.touchpoints t join core.lead_identity i using (record_id)
+        from {TOUCHPOINTS} t join {LEAD_IDENTITY} i using (record_id)
         group by i.lead_id
     """
 
@@ -51,7 +52,7 @@ def _email_batch(cfg: dict[str, Any]) -> Batch:
     sql = f"""
         with consent_method as (
             select record_id, arg_max(method, given_at) as method
-            from core.consent_records
+            from {CONSENT_RECORDS}
             where channel = 'email' and status = 'granted' and proof_ref is not null
             group by record_id
         ), first_contact as ({_first_contact_sql(cfg, "email")})
@@ -66,8 +67,8 @@ def _email_batch(cfg: dict[str, Any]) -> Batch:
                f.first_contact_at,
                f.first_unknown_channel_contact_at
         from marts.mart_contactability c
-        left join core.golden_leads g using (lead_id)
-        left join core.lead_records r on r.record_id = g.email_consent_record_id
+        left join {GOLDEN_LEADS} g using (lead_id)
+        left join {LEAD_RECORDS} r on r.record_id = g.email_consent_record_id
         left join consent_method m on m.record_id = g.email_consent_record_id
         left join first_contact f using (lead_id)
         where c.channel = 'email' and c.is_contactable
@@ -111,7 +112,7 @@ def _phone_batch(cfg: dict[str, Any]) -> Batch:
                f.first_contact_at,
                f.first_unknown_channel_contact_at
         from marts.mart_contactability c
-        left join core.golden_leads g using (lead_id)
+        left join {GOLDEN_LEADS} g using (lead_id)
         left join first_contact f using (lead_id)
         where c.channel = 'phone' and c.is_contactable
     """
@@ -150,11 +151,11 @@ def _coverage_batch(cfg: dict[str, Any]) -> Batch:
                count(*) filter (where email_consent_proof is not null or phone_consent_proof is not null)
                    / count(*) as proof_share,
                {minimum}::double as min_proof_share
-        from core.lead_records group by source_system
+        from {LEAD_RECORDS} group by source_system
     """
     spec = expectation(cfg, "consent_proof_coverage", "ExpectColumnPairValuesAToBeGreaterThanB",
                        column_A="proof_share", column_B="min_proof_share", or_equal=True)
     return Batch(name="consent_proof_coverage", sql=sql, id_column="source_system", expectations=[spec],
-                 tables=("core.lead_records",))
+                 tables=(LEAD_RECORDS,))
 
 

@@ -7,18 +7,19 @@ from typing import Any
 
 import duckdb
 
-from quality.specs import Batch, expectation
+from ingest.tables import GOLDEN_LEADS, LEAD_IDENTITY, LEAD_RECORDS
 from ingest.warehouse import table_columns
+from quality.specs import Batch, expectation
 from quality.suites._sql import quote_ident, quote_literal
 
-TABLES = ("core.golden_leads", "core.lead_identity", "core.lead_records")
+TABLES = (GOLDEN_LEADS, LEAD_IDENTITY, LEAD_RECORDS)
 CONSENT_CHANNELS = ("email", "phone", "postal")
 
 
 def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime) -> list[Batch]:
-    golden_columns = table_columns(conn, "core.golden_leads")
+    golden_columns = table_columns(conn, GOLDEN_LEADS)
     return [
-        Batch(name="golden_leads", sql="select lead_id from core.golden_leads", id_column="lead_id",
+        Batch(name="golden_leads", sql=f"select lead_id from {GOLDEN_LEADS}", id_column="lead_id",
               expectations=[expectation(cfg, "lead_id_unique", "ExpectColumnValuesToBeUnique", column="lead_id")],
               tables=TABLES[:1]),
         _record_mapping_batch(cfg),
@@ -28,9 +29,9 @@ def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime)
 
 
 def _record_mapping_batch(cfg: dict[str, Any]) -> Batch:
-    sql = """
+    sql = f"""
         select r.record_id, count(i.lead_id) as lead_mappings
-        from core.lead_records r left join core.lead_identity i using (record_id)
+        from {LEAD_RECORDS} r left join {LEAD_IDENTITY} i using (record_id)
         group by r.record_id
     """
     spec = expectation(cfg, "record_mapped_once", "ExpectColumnValuesToBeBetween",
@@ -39,10 +40,10 @@ def _record_mapping_batch(cfg: dict[str, Any]) -> Batch:
 
 
 def _identity_rows_batch(cfg: dict[str, Any]) -> Batch:
-    sql = """
+    sql = f"""
         select i.record_id, g.lead_id as golden_lead_id
-        from core.lead_identity i
-        left join (select distinct lead_id from core.golden_leads) g using (lead_id)
+        from {LEAD_IDENTITY} i
+        left join (select distinct lead_id from {GOLDEN_LEADS}) g using (lead_id)
     """
     spec = expectation(cfg, "mapped_lead_exists", "ExpectColumnValuesToNotBeNull", column="golden_lead_id")
     return Batch(name="identity_rows", sql=sql, id_column="record_id", expectations=[spec], tables=TABLES)
@@ -72,24 +73,24 @@ def _lead_batch(cfg: dict[str, Any], golden_columns: list[str]) -> Batch:
     traced = traced_fields(golden_columns)
     refs = " union all ".join(
         f"select lead_id, {quote_ident(ref)} as ref, {quote_literal(field)} as field "
-        f"from core.golden_leads where {condition}"
+        f"from {GOLDEN_LEADS} where {condition}"
         for ref, condition, field in traced
     ) or "select null::varchar as lead_id, null::varchar as ref, null::varchar as field where false"
     sql = f"""
         with refs as ({refs}),
         untraceable as (
             select refs.lead_id, count(*) as n
-            from refs left join core.lead_identity i on i.record_id = refs.ref
+            from refs left join {LEAD_IDENTITY} i on i.record_id = refs.ref
             where i.lead_id is distinct from refs.lead_id
             group by refs.lead_id
         ),
         clusters as (
-            select lead_id, count(*) as n from core.lead_identity group by lead_id
+            select lead_id, count(*) as n from {LEAD_IDENTITY} group by lead_id
         )
         select g.lead_id,
                coalesce(u.n, 0) as untraceable_fields,
                coalesce(c.n, 0) as cluster_records
-        from (select distinct lead_id from core.golden_leads) g
+        from (select distinct lead_id from {GOLDEN_LEADS}) g
         left join untraceable u using (lead_id)
         left join clusters c using (lead_id)
     """

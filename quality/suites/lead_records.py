@@ -7,11 +7,12 @@ from typing import Any
 
 import duckdb
 
+from ingest.tables import FIELD_PARSE_RATES, LEAD_RECORDS
 from quality.reference import ISO_3166_ALPHA2
 from quality.specs import Batch, expectation
 from quality.suites._sql import quote_ident, quote_literal
 
-TABLES = ("core.lead_records",)
+TABLES = (LEAD_RECORDS,)
 CHANNELS = ("email", "phone", "postal")
 
 
@@ -23,7 +24,7 @@ def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime)
             _fill_rate_batch(cfg), _date_parse_batch(cfg)]
 
 
-PARSE_RATES = "audit.field_parse_rates"
+PARSE_RATES = FIELD_PARSE_RATES
 
 
 def _date_parse_batch(cfg: dict[str, Any]) -> Batch:
@@ -46,7 +47,7 @@ def _date_parse_batch(cfg: dict[str, Any]) -> Batch:
 
 def _ids_batch(cfg: dict[str, Any]) -> Batch:
     return Batch(
-        name="lead_records_ids", sql="select record_id from core.lead_records", id_column="record_id",
+        name="lead_records_ids", sql=f"select record_id from {LEAD_RECORDS}", id_column="record_id",
         expectations=[expectation(cfg, "record_id_unique", "ExpectColumnValuesToBeUnique", column="record_id")],
         tables=TABLES,
     )
@@ -65,7 +66,7 @@ def _contact_batch(cfg: dict[str, Any]) -> Batch:
                case when postcode is not null and postcode_valid is distinct from false
                          and country_code in ({countries})
                     then country_code || ':' || postcode end as country_postcode
-        from core.lead_records
+        from {LEAD_RECORDS}
     """
     postcode_regex = "^(?:" + "|".join(f"{c}:(?:{p})" for c, p in patterns.items()) + ")$"
     specs = [
@@ -95,7 +96,7 @@ def _timestamps_batch(cfg: dict[str, Any], now: datetime) -> Batch:
     ]
     sql = f"""
         select record_id, {", ".join(split_by_flag)}, ?::timestamp as latest_allowed_at
-        from core.lead_records
+        from {LEAD_RECORDS}
     """
     specs = []
     for column in timestamp_columns:
@@ -114,7 +115,7 @@ def _timestamps_batch(cfg: dict[str, Any], now: datetime) -> Batch:
 def _consent_batch(cfg: dict[str, Any]) -> Batch:
     rules = cfg["expectations"]
     columns = [f"{c}_consent" for c in CHANNELS] + [f"{c}_consent_at" for c in CHANNELS]
-    sql = f"select record_id, {', '.join(quote_ident(c) for c in columns)} from core.lead_records"
+    sql = f"select record_id, {', '.join(quote_ident(c) for c in columns)} from {LEAD_RECORDS}"
     specs = [
         expectation(
             cfg, "consent_values_allowed", "ExpectColumnValuesToBeInSet",
@@ -148,7 +149,7 @@ def _fill_rate_batch(cfg: dict[str, Any]) -> Batch:
             select source_system || ':' || {quote_literal(column)} as source_field,
                    count(nullif(trim({quote_ident(column)}::varchar), '')) / count(*) as fill_rate,
                    {minimum}::double as min_fill_rate
-            from core.lead_records group by source_system""")
+            from {LEAD_RECORDS} group by source_system""")
     spec = expectation(cfg, "fill_rate_per_source", "ExpectColumnPairValuesAToBeGreaterThanB",
                        column_A="fill_rate", column_B="min_fill_rate", or_equal=True)
     return Batch(name="lead_records_fill_rate", sql=" union all ".join(selects),

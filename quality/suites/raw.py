@@ -7,11 +7,17 @@ from typing import Any
 
 import duckdb
 
+from ingest.tables import (
+    FILE_ERASURES,
+    FILE_REGISTRY,
+    QUARANTINE_ROWS,
+    RAW_TABLE_NAMES,
+)
 from quality.specs import Batch, expectation
 from quality.suites._sql import existing_tables, quote_ident
 
-RAW_TABLES = ("raw.purchased_list_records", "raw.web_form_submissions", "raw.crm_records")
-TABLES = ("audit.file_registry", "quarantine.rows")
+RAW_TABLES = RAW_TABLE_NAMES
+TABLES = (FILE_REGISTRY, QUARANTINE_ROWS)
 # A file version is named by its path and the start of its content hash (no personal data).
 FILE_VERSION = "{t}source_file || '@' || left({t}file_sha256, 12)"
 
@@ -47,7 +53,6 @@ def _lineage_batch(cfg: dict[str, Any], raw_tables: list[str]) -> Batch:
 
 
 # Rows an erasure or retention purge removed later, per file version (written by ingest/privacy).
-FILE_ERASURES = "audit.file_erasures"
 _NOTHING_ERASED_SQL = (
     "select null::varchar as source_file, null::varchar as file_sha256, "
     "0 as raw, 0 as quarantine, 0 as suppressed where false"
@@ -71,7 +76,7 @@ def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str], *, has_era
             select source_file, file_sha256,
                    count(*) filter (where reason <> 'suppressed') as n,
                    count(*) filter (where reason = 'suppressed') as suppressed
-            from quarantine.rows
+            from {QUARANTINE_ROWS}
             where stage = 'ingest' and source_row > 0 group by all
         ), erased as ({_ERASED_SQL if has_erasures else _NOTHING_ERASED_SQL})
         select {FILE_VERSION.format(t='f.')} as file_version,
@@ -84,7 +89,7 @@ def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str], *, has_era
                coalesce(q.n, 0) + coalesce(e.quarantine, 0) as quarantine_rows,
                coalesce(f.rows_suppressed, 0) as rows_suppressed,
                coalesce(q.suppressed, 0) + coalesce(e.suppressed, 0) as suppressed_rows
-        from audit.file_registry f
+        from {FILE_REGISTRY} f
         left join raw_counts r using (source_file, file_sha256)
         left join quarantine_counts q using (source_file, file_sha256)
         left join erased e using (source_file, file_sha256)
@@ -105,7 +110,7 @@ def _reconciliation_batch(cfg: dict[str, Any], raw_tables: list[str], *, has_era
 def _file_version_batch(cfg: dict[str, Any]) -> Batch:
     sql = f"""
         select {FILE_VERSION.format(t='')} as file_version, count(*) as registrations
-        from audit.file_registry group by source_file, file_sha256
+        from {FILE_REGISTRY} group by source_file, file_sha256
     """
     spec = expectation(cfg, "file_ingested_once", "ExpectColumnValuesToBeBetween",
                        column="registrations", min_value=1, max_value=1)
@@ -115,9 +120,9 @@ def _file_version_batch(cfg: dict[str, Any]) -> Batch:
 
 def _content_batch(cfg: dict[str, Any]) -> Batch:
     """Same bytes under several paths; empty files all share one hash, so only files with content count."""
-    sql = """
+    sql = f"""
         select left(file_sha256, 12) as content, count(distinct source_file) as paths
-        from audit.file_registry where coalesce(file_bytes, 0) > 0 group by file_sha256
+        from {FILE_REGISTRY} where coalesce(file_bytes, 0) > 0 group by file_sha256
     """
     spec = expectation(cfg, "content_ingested_under_one_path", "ExpectColumnValuesToBeBetween",
                        column="paths", max_value=1)
@@ -130,7 +135,7 @@ def _rejected_files_batch(cfg: dict[str, Any]) -> Batch:
     nothing of them reached the warehouse, which somebody must notice."""
     sql = f"""
         select {FILE_VERSION.format(t='')} as file_version, status
-        from audit.file_registry
+        from {FILE_REGISTRY}
     """
     spec = expectation(cfg, "no_file_rejected_whole", "ExpectColumnValuesToNotBeInSet",
                        column="status", value_set=["rejected"])

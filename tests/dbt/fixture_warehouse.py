@@ -1,7 +1,7 @@
 """A small, realistic core warehouse for testing the dbt project.
 
 Writes `core.lead_records`, `core.consent_records`, `core.touchpoints`, `core.lead_identity` and
-`core.golden_leads` with the columns of docs/data_contracts.md into a DuckDB file: a few hundred
+`core.golden_leads` with the columns ingest/tables.py declares into a DuckDB file: a few hundred
 people arriving from purchased lists, web forms and CRM exports, several records per person,
 plus named people whose expected treatment the tests check. The builder knows each record's
 person, so it also returns the truth (for example each source's duplicate rate) that the marts
@@ -19,87 +19,26 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest.tables import (
+    CONSENT_RECORDS,
+    GOLDEN_LEADS,
+    LEAD_IDENTITY,
+    LEAD_RECORDS,
+    POLARS_TYPES,
+    TOUCHPOINTS,
+    table,
+)
 from scoring import TrainingReport, load_settings, train_and_score
 
 AS_OF = date(2025, 6, 30)
 
-_TYPES = {
-    "VARCHAR": pl.Utf8,
-    "BIGINT": pl.Int64,
-    "INTEGER": pl.Int32,
-    "DOUBLE": pl.Float64,
-    "BOOLEAN": pl.Boolean,
-    "TIMESTAMP": pl.Datetime("us"),
-    "DATE": pl.Date,
-}
+_TYPES = POLARS_TYPES
 
-_CONSENT_COLUMNS = {
-    f"{channel}_{suffix}": kind
-    for channel in ("email", "phone", "postal")
-    for suffix, kind in (
-        ("consent", "VARCHAR"),
-        ("consent_at", "TIMESTAMP"),
-        ("consent_source", "VARCHAR"),
-        ("consent_proof", "VARCHAR"),
-    )
-}
-
-PERSON_FIELDS = {
-    "salutation": "VARCHAR", "academic_title": "VARCHAR", "first_name": "VARCHAR",
-    "last_name": "VARCHAR", "first_name_raw": "VARCHAR", "last_name_raw": "VARCHAR",
-    "email": "VARCHAR", "email_raw": "VARCHAR", "email_match_key": "VARCHAR",
-    "email_domain": "VARCHAR", "phone": "VARCHAR", "phone_raw": "VARCHAR", "phone_type": "VARCHAR",
-    "street": "VARCHAR", "house_number": "VARCHAR", "postcode": "VARCHAR", "city": "VARCHAR",
-    "country_code": "VARCHAR", "birth_date": "DATE",
-}
-COMPANY_FIELDS = {
-    "company": "VARCHAR", "company_key": "VARCHAR", "legal_form": "VARCHAR",
-    "job_title": "VARCHAR", "seniority": "VARCHAR", "department": "VARCHAR",
-    "budget_authority": "BOOLEAN", "industry": "VARCHAR", "employee_count": "INTEGER",
-}
-MARKETING_FIELDS = {
-    "segment": "VARCHAR", "channel": "VARCHAR", "lead_source_detail": "VARCHAR",
-    "form_type": "VARCHAR", "list_price": "DOUBLE", "created_at": "TIMESTAMP",
-    "crm_status": "VARCHAR", "lifecycle_stage": "VARCHAR", "converted_at": "TIMESTAMP",
-    "rating": "VARCHAR",
-}
-# Activity and outcome columns (contract format v2): behaviour before sales acts, and the outcome.
-ACTIVITY_FIELDS = {
-    "lead_source": "VARCHAR", "lead_origin": "VARCHAR", "occupation": "VARCHAR",
-    "website": "VARCHAR", "annual_revenue": "DOUBLE", "web_visits": "DOUBLE",
-    "time_on_site_seconds": "DOUBLE", "page_views": "DOUBLE", "email_opens": "DOUBLE",
-    "email_clicks": "DOUBLE", "form_submissions": "DOUBLE", "last_activity_type": "VARCHAR",
-    "last_activity_at": "TIMESTAMP", "source_score": "DOUBLE", "source_grade": "VARCHAR",
-    "outcome": "VARCHAR", "outcome_at": "TIMESTAMP",
-}
-QUALITY_FIELDS = {
-    "email_valid": "BOOLEAN", "email_is_freemail": "BOOLEAN", "email_is_role": "BOOLEAN",
-    "phone_valid": "BOOLEAN", "postcode_valid": "BOOLEAN", "date_issues": "VARCHAR",
-}
-LEAD_RECORD_COLUMNS = {
-    "record_id": "VARCHAR", "source_kind": "VARCHAR", "source_system": "VARCHAR",
-    "source_file": "VARCHAR", "source_row": "BIGINT", "file_sha256": "VARCHAR",
-    "ingested_at": "TIMESTAMP", "batch_id": "VARCHAR", "source_record_id": "VARCHAR",
-    "crm_id": "VARCHAR",
-    **PERSON_FIELDS, **COMPANY_FIELDS, **MARKETING_FIELDS, **ACTIVITY_FIELDS, **_CONSENT_COLUMNS,
-    "do_not_email": "BOOLEAN", "do_not_call": "BOOLEAN",
-    **QUALITY_FIELDS,
-}
-CONSENT_RECORD_COLUMNS = {
-    "consent_id": "VARCHAR", "record_id": "VARCHAR", "channel": "VARCHAR", "purpose": "VARCHAR",
-    "status": "VARCHAR", "given_at": "TIMESTAMP", "withdrawn_at": "TIMESTAMP",
-    "source_kind": "VARCHAR", "source_system": "VARCHAR", "method": "VARCHAR",
-    "proof_ref": "VARCHAR", "consent_text_version": "VARCHAR",
-}
-TOUCHPOINT_COLUMNS = {
-    "touchpoint_id": "VARCHAR", "record_id": "VARCHAR", "touchpoint_type": "VARCHAR",
-    "occurred_at": "TIMESTAMP", "source_kind": "VARCHAR", "source_system": "VARCHAR",
-    "cost_eur": "DOUBLE", "detail": "VARCHAR",
-}
-LEAD_IDENTITY_COLUMNS = {
-    "record_id": "VARCHAR", "lead_id": "VARCHAR", "match_rule": "VARCHAR",
-    "match_score": "DOUBLE", "assigned_at": "TIMESTAMP",
-}
+# The core tables' columns and DuckDB types, as ingest/tables.py declares them.
+LEAD_RECORD_COLUMNS = table(LEAD_RECORDS).columns
+CONSENT_RECORD_COLUMNS = table(CONSENT_RECORDS).columns
+TOUCHPOINT_COLUMNS = table(TOUCHPOINTS).columns
+LEAD_IDENTITY_COLUMNS = table(LEAD_IDENTITY).columns
 # Survival groups as in ingest/rules/survivorship.yaml: fields of a group come from one record.
 SURVIVAL_GROUPS = [
     ["salutation"], ["academic_title"], ["first_name", "first_name_raw"],
@@ -114,16 +53,7 @@ SURVIVAL_GROUPS = [
     ["list_price"], ["created_at"], ["crm_status", "lifecycle_stage", "converted_at", "rating"],
 ]
 SURVIVED_FIELDS = [f for group in SURVIVAL_GROUPS for f in group]
-GOLDEN_COLUMNS = {
-    "lead_id": "VARCHAR",
-    **{f: LEAD_RECORD_COLUMNS[f] for f in SURVIVED_FIELDS},
-    **{f"{f}__record_id": "VARCHAR" for f in SURVIVED_FIELDS},
-    "record_count": "BIGINT", "source_kinds": "VARCHAR", "source_systems": "VARCHAR",
-    "first_seen_at": "TIMESTAMP", "last_seen_at": "TIMESTAMP",
-    **_CONSENT_COLUMNS,
-    **{f"{c}_consent_record_id": "VARCHAR" for c in ("email", "phone", "postal")},
-    "do_not_email": "BOOLEAN", "do_not_call": "BOOLEAN",
-}
+GOLDEN_COLUMNS = table(GOLDEN_LEADS).columns
 
 LAST_ACTIVITIES_WEIGHTS = [  # (type, weight at propensity 0, extra weight per unit of propensity)
     ("email_opened", 3, 3), ("page_visited_on_website", 3, 2), ("form_submitted_on_website", 0.5, 3),
@@ -536,11 +466,11 @@ def build_fixture_warehouse(path: Path, n_people: int = 400, seed: int = 7, min_
 
     with duckdb.connect(str(path)) as conn:
         conn.execute("create schema if not exists core")
-        _write(conn, "core.lead_records", _frame(records, LEAD_RECORD_COLUMNS))
-        _write(conn, "core.consent_records", _frame(builder.consents, CONSENT_RECORD_COLUMNS))
-        _write(conn, "core.touchpoints", _frame(builder.touchpoints, TOUCHPOINT_COLUMNS))
-        _write(conn, "core.lead_identity", _frame(identity, LEAD_IDENTITY_COLUMNS))
-        _write(conn, "core.golden_leads", _frame(golden, GOLDEN_COLUMNS))
+        _write(conn, LEAD_RECORDS, _frame(records, LEAD_RECORD_COLUMNS))
+        _write(conn, CONSENT_RECORDS, _frame(builder.consents, CONSENT_RECORD_COLUMNS))
+        _write(conn, TOUCHPOINTS, _frame(builder.touchpoints, TOUCHPOINT_COLUMNS))
+        _write(conn, LEAD_IDENTITY, _frame(identity, LEAD_IDENTITY_COLUMNS))
+        _write(conn, GOLDEN_LEADS, _frame(golden, GOLDEN_COLUMNS))
         settings = replace(load_settings(), min_converted=min_outcomes, min_lost=min_outcomes)
         truth.model_report = train_and_score(conn, settings, datetime.combine(AS_OF, datetime.min.time()))
     return truth
@@ -551,9 +481,9 @@ def add_new_touchpoints(path: Path, share: float = 0.01, seed: int = 11) -> int:
     nightly load would. Returns how many were added."""
     rng = random.Random(seed)
     with duckdb.connect(str(path)) as conn:
-        existing = conn.execute("select count(*) from core.touchpoints").fetchone()[0]
+        existing = conn.execute(f"select count(*) from {TOUCHPOINTS}").fetchone()[0]
         records = conn.execute(
-            "select record_id, source_kind, source_system from core.lead_records order by record_id"
+            f"select record_id, source_kind, source_system from {LEAD_RECORDS} order by record_id"
         ).fetchall()
         count = max(1, round(existing * share))
         rows = []
@@ -565,5 +495,5 @@ def add_new_touchpoints(path: Path, share: float = 0.01, seed: int = 11) -> int:
                 "occurred_at": _day(rng.randint(0, 10), rng.randint(7, 18)),
                 "source_kind": kind, "source_system": system, "cost_eur": None, "detail": None,
             })
-        _write(conn, "core.touchpoints", _frame(rows, TOUCHPOINT_COLUMNS), append=True)
+        _write(conn, TOUCHPOINTS, _frame(rows, TOUCHPOINT_COLUMNS), append=True)
     return count

@@ -1,7 +1,7 @@
 """A small contract-shaped warehouse for privacy tests: raw, quarantine, core, marts, snapshots.
 
 Written through ingest.warehouse like the real stages; only the columns privacy code relies on
-(docs/data_contracts.md names) plus a few personal ones, so a scan for clear text means something.
+(names as ingest/tables.py declares them) plus a few personal ones, so a scan for clear text means something.
 """
 
 from __future__ import annotations
@@ -13,13 +13,23 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from ingest.tables import (
+    CONSENT_RECORDS,
+    FILE_REGISTRY,
+    GOLDEN_LEADS,
+    LEAD_IDENTITY,
+    LEAD_MATCH_PAIRS,
+    LEAD_RECORDS,
+    QUARANTINE_ROWS,
+    RAW_TABLES,
+    TOUCHPOINTS,
+)
+from ingest.tables import (
+    table as declared,
+)
 from ingest.warehouse import append_rows, replace_tables
 
-RAW_TABLE = {
-    "purchased_list": "raw.purchased_list_records",
-    "web_form": "raw.web_form_submissions",
-    "crm_export": "raw.crm_records",
-}
+RAW_TABLE = RAW_TABLES
 
 
 @dataclass
@@ -80,7 +90,7 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, records: list[Record], quar
         ]
         if rows:
             append_rows(conn, table, pl.DataFrame(rows))
-    append_rows(conn, "quarantine.rows", pl.DataFrame(
+    append_rows(conn, QUARANTINE_ROWS, pl.DataFrame(
         [
             {"source_kind": "purchased_list", "source_system": "adressdirekt",
              "source_file": "purchased_lists/adressdirekt/list.csv", "file_sha256": "f" * 64,
@@ -108,10 +118,7 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, records: list[Record], quar
              "method": "vendor_proof", "proof_ref": c.proof_ref, "consent_text_version": "v1"}
             for r in records for c in r.consents
         ],
-        schema={"consent_id": pl.String, "record_id": pl.String, "channel": pl.String, "purpose": pl.String,
-                "status": pl.String, "given_at": pl.Datetime("us"), "withdrawn_at": pl.Datetime("us"),
-                "source_kind": pl.String, "source_system": pl.String, "method": pl.String,
-                "proof_ref": pl.String, "consent_text_version": pl.String},
+        schema=declared(CONSENT_RECORDS).polars_schema(),
     )
     touchpoints = pl.DataFrame(
         [
@@ -120,9 +127,7 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, records: list[Record], quar
              "cost_eur": 0.0, "detail": None}
             for r in records for i, (t, at) in enumerate(r.touchpoints)
         ],
-        schema={"touchpoint_id": pl.String, "record_id": pl.String, "touchpoint_type": pl.String,
-                "occurred_at": pl.Datetime("us"), "source_kind": pl.String, "source_system": pl.String,
-                "cost_eur": pl.Float64, "detail": pl.String},
+        schema=declared(TOUCHPOINTS).polars_schema(),
     )
     identity = pl.DataFrame([
         {"record_id": r.record_id, "lead_id": r.lead_id, "match_rule": "email", "match_score": 1.0,
@@ -150,12 +155,12 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, records: list[Record], quar
     )
     leads = list(firsts)
     replace_tables(conn, {
-        "core.lead_records": lead_records,
-        "core.consent_records": consents,
-        "core.touchpoints": touchpoints,
-        "core.lead_identity": identity,
-        "core.golden_leads": golden,
-        "core.lead_match_pairs": pairs,
+        LEAD_RECORDS: lead_records,
+        CONSENT_RECORDS: consents,
+        TOUCHPOINTS: touchpoints,
+        LEAD_IDENTITY: identity,
+        GOLDEN_LEADS: golden,
+        LEAD_MATCH_PAIRS: pairs,
         "marts.mart_lead_scores": pl.DataFrame({
             "lead_id": leads, "total_score": [50 + i for i in range(len(leads))],
             "score_explanation": ["fit: industry +10; engagement: webinar +15"] * len(leads),
@@ -175,8 +180,8 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, records: list[Record], quar
             "dbt_valid_from": [datetime(2025, 1, 12)] * len(leads), "dbt_valid_to": [None] * len(leads),
         }, schema_overrides={"dbt_valid_to": pl.Datetime("us")}),
     })
-    conn.execute("create or replace view marts.v_golden_contacts as select lead_id, email, phone from core.golden_leads")
-    append_rows(conn, "audit.file_registry", pl.DataFrame({
+    conn.execute(f"create or replace view marts.v_golden_contacts as select lead_id, email, phone from {GOLDEN_LEADS}")
+    append_rows(conn, FILE_REGISTRY, pl.DataFrame({
         "source_file": sorted({r.source_file for r in records}),
         "rows_read": [1] * len({r.source_file for r in records}),
     }))

@@ -1,6 +1,6 @@
 """Builds a small, clean, contract-shaped Leadwerk warehouse in DuckDB, entirely in SQL.
 
-Every table the quality suites read is created with the columns of docs/data_contracts.md
+Every table the quality suites read is created with the columns ingest/tables.py declares
 (plus the marts' columns), consistent across layers: files reconcile, each record maps to one
 lead, golden fields trace to records, and only leads with proper consent are contactable.
 Tests inject violations into it; the benchmark builds it with a million leads.
@@ -11,9 +11,12 @@ through purchased list (i % 3 == 0), web form (1) and CRM export (2); even leads
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import duckdb
+
+from ingest.tables import TABLES, create_table
 
 # All generated timestamps lie in 2025 (a lead every 30 s, at most 1M leads); tests validate "as of" this moment.
 AS_OF = datetime(2026, 1, 1)
@@ -25,8 +28,22 @@ def build_warehouse(conn: duckdb.DuckDBPyConnection, n_leads: int = 300) -> None
         conn.execute(f"create schema if not exists {schema}")
     conn.execute(_RECORDS_BASE, [n_leads])
     for statement in _STATEMENTS:
-        conn.execute(statement)
+        _execute(conn, statement)
     conn.execute("drop table _base")
+
+
+_CREATE_AS = re.compile(r"\s*create or replace table (\S+) as\s(.*)", re.DOTALL)
+
+
+def _execute(conn: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """A declared table (ingest/tables.py) gets all its declared columns and types; the
+    statement's query fills the columns it names, the others stay NULL."""
+    match = _CREATE_AS.fullmatch(statement)
+    if not match or match.group(1) not in TABLES:
+        conn.execute(statement)
+        return
+    create_table(conn, match.group(1), replace=True)
+    conn.execute(f"insert into {match.group(1)} by name {match.group(2)}")
 
 
 # One row per source record with every generated value; everything else derives from it.
@@ -219,7 +236,10 @@ _STATEMENTS = [
                r.phone, r.record_id as phone__record_id, r.postcode, r.record_id as postcode__record_id,
                r.country_code, r.record_id as country_code__record_id, r.company,
                r.record_id as company__record_id, r.segment, r.record_id as segment__record_id, r.channel,
-               r.lifecycle_stage, r.created_at, o.record_count, o.source_kinds, o.source_systems,
+               r.lifecycle_stage, r.created_at, r.record_id as salutation__record_id,
+               r.record_id as first_name_raw__record_id, r.record_id as channel__record_id,
+               r.record_id as lifecycle_stage__record_id, r.record_id as created_at__record_id,
+               o.record_count, o.source_kinds, o.source_systems,
                o.first_seen_at, o.last_seen_at,
                r.email_consent, r.email_consent_at, r.email_consent_source, r.email_consent_proof,
                case when r.email_consent = 'granted' then r.record_id end as email_consent_record_id,

@@ -11,6 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
 
 from fixture_warehouse import LEAD_IDENTITY_COLUMNS, LEAD_RECORD_COLUMNS  # noqa: E402
 
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
+
 
 def _create(conn: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
     conn.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
@@ -23,8 +25,8 @@ def build_behaviour_warehouse(path: Path, leads: int, *, decided_share: float = 
     `random_outcomes`; sales fields (status, rating, the CRM's score) are filled with noise."""
     with duckdb.connect(str(path)) as conn:
         conn.execute("create schema if not exists core")
-        _create(conn, "core.lead_records", LEAD_RECORD_COLUMNS)
-        _create(conn, "core.lead_identity", LEAD_IDENTITY_COLUMNS)
+        _create(conn, LEAD_RECORDS, LEAD_RECORD_COLUMNS)
+        _create(conn, LEAD_IDENTITY, LEAD_IDENTITY_COLUMNS)
         conn.execute(f"select setseed({seed / 100})")
         conn.execute(
             f"""
@@ -54,8 +56,8 @@ def build_behaviour_warehouse(path: Path, leads: int, *, decided_share: float = 
             """
         )
         conn.execute(
-            """
-            insert into core.lead_records by name
+            f"""
+            insert into {LEAD_RECORDS} by name
             select
                 'crm:' || i as record_id, 'crm_export' as source_kind, 'hubspot' as source_system,
                 'crm_exports/hubspot/leads.csv' as source_file, i as source_row,
@@ -70,8 +72,8 @@ def build_behaviour_warehouse(path: Path, leads: int, *, decided_share: float = 
             """
         )
         conn.execute(
-            """
-            insert into core.lead_records by name
+            f"""
+            insert into {LEAD_RECORDS} by name
             select 'web:' || i as record_id, 'web_form' as source_kind, 'web_forms' as source_system,
                    'web_forms/f.jsonl' as source_file, i as source_row,
                    timestamp '2025-05-01 10:00:00' as ingested_at, timestamp '2024-12-01' as created_at,
@@ -81,10 +83,10 @@ def build_behaviour_warehouse(path: Path, leads: int, *, decided_share: float = 
             """
         )
         conn.execute(
-            """
-            insert into core.lead_identity
+            f"""
+            insert into {LEAD_IDENTITY}
             select record_id, 'lead-' || lpad(source_row::varchar, 6, '0'), 'fixture', 1.0, ingested_at
-            from core.lead_records
+            from {LEAD_RECORDS}
             """
         )
     return path
