@@ -17,5 +17,6 @@ def sha256_hex(values: pl.Series) -> pl.Series:
     frame = values.cast(pl.String).to_frame("value")
     # A private in-memory database: this never touches the warehouse file.
     with duckdb.connect() as conn:
+        conn.register("frame", frame)
         digests = conn.execute("select sha256(value) as digest from frame").pl()["digest"]
     return digests.alias(values.name)

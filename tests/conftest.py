@@ -23,8 +23,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """dagster-dbt reads the manifest at import time; outside `dagster dev` we prepare it."""
-    from orchestration.pipeline import ensure_dbt_manifest
     from orchestration.defs.dbt_project import dbt_project
+    from orchestration.pipeline import ensure_dbt_manifest
 
     ensure_dbt_manifest()
     return Path(dbt_project.manifest_path)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from rapidfuzz import process
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from ingest.dedupe.config import Cutoffs, DedupeConfig

@@ -18,6 +18,7 @@ from ingest.dedupe.prepare import NICKNAMES_PATH, comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.fingerprint import fingerprint
 
+
 @dataclass
 class MatchResult:
     """Scored pairs (accepted, review, near misses, people's decisions) and one cluster per record.

@@ -21,9 +21,9 @@ from typing import Any
 import duckdb
 
 from ingest.paths import data_dir, landing_dir, warehouse_path
+from ingest.privacy.audit import reason_codes
 from ingest.privacy.clock import utc_naive
 from ingest.privacy.compaction import compact_warehouse
-from ingest.privacy.audit import reason_codes
 from ingest.privacy.erasure import SubjectNotSpecified, UnknownLead, erase_person, known_lead_ids
 from ingest.privacy.notices import CHANNELS, record_notice
 from ingest.privacy.objection import record_objection

@@ -4,11 +4,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from orchestration.defs.dbt_project import dbt_project
 from orchestration.defs.policies import TRANSIENT_RETRY
-
 
 # The Dagster group of each dbt model is its layer, the folder under dbt_project/models/.
 MODEL_LAYERS = ("staging", "intermediate", "marts", "privacy")

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from dbt_cli import run_dbt
 from fixture_warehouse import FixtureTruth, build_fixture_warehouse
 

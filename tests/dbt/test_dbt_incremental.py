@@ -9,10 +9,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
-
 from dbt_cli import read, run_dbt
 from fixture_warehouse import add_new_touchpoints
+from polars.testing import assert_frame_equal
 
 COMPARED_TABLES = {
     "intermediate.int_touchpoints_accumulated": ["touchpoint_id"],

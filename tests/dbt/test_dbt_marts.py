@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from dbt_cli import DBT_PROJECT_DIR, read
 from fixture_warehouse import FixtureTruth
 

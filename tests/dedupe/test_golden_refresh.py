@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import polars as pl
+
 from ingest.dedupe import build_identity
 from ingest.dedupe.golden_refresh import GOLDEN_INPUTS_TABLE
 from ingest.dedupe.survivorship import SurvivorshipConfig

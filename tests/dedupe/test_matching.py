@@ -41,9 +41,9 @@ def test_same_email_merges_records_deterministically():
 def test_shared_role_email_does_not_merge_different_people():
     people = [("Anna", "Schmidt"), ("Bernd", "Weber"), ("Clara", "Fischer"), ("Dieter", "Wagner")]
     result = match_records(records(*[
-        {"first_name": f, "last_name": l, "email_match_key": "info@acme.de", "email_is_role": True,
-         "company_key": "acme"}
-        for f, l in people
+        {"first_name": first, "last_name": last, "email_match_key": "info@acme.de",
+         "email_is_role": True, "company_key": "acme"}
+        for first, last in people
     ]))
     assert result.clusters["cluster_id"].n_unique() == len(people)
 
@@ -59,8 +59,8 @@ def test_role_email_is_recognised_without_a_flag():
 def test_call_centre_phone_does_not_merge_a_whole_company():
     names = ["Schmidt", "Weber", "Fischer", "Wagner", "Becker", "Hoffmann"]
     result = match_records(records(*[
-        {"first_name": "Kim", "last_name": l, "phone": "+4930111111", "company_key": "callcenter"}
-        for l in names
+        {"first_name": "Kim", "last_name": last, "phone": "+4930111111", "company_key": "callcenter"}
+        for last in names
     ]))
     assert result.clusters["cluster_id"].n_unique() == len(names)
 

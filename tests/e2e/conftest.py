@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import json
-
-import duckdb
 import dagster as dg
+import duckdb
 import polars as pl
 import pytest
 

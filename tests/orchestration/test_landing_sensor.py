@@ -7,7 +7,6 @@ import dagster as dg
 from orchestration.defs.sensors import landing_files_sensor
 
 
-
 def _drop_file(data_dir: Path, name: str, text: str) -> Path:
     target = data_dir / "landing" / "crm_exports" / "salesforce" / name
     target.parent.mkdir(parents=True, exist_ok=True)

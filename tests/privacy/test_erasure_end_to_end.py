@@ -24,11 +24,11 @@ from ingest.generate import generate_landing
 from ingest.normalize import build_core
 from ingest.privacy import erase_person, suppression_filter
 from ingest.privacy.compaction import compact_warehouse
+from ingest.privacy.salt import load_or_create_salt
 from ingest.privacy.subject_export import subject_export
 from ingest.privacy.tables import prepare_privacy_schema
 from ingest.raw import ingest_source_kind
 from orchestration.publishing.publish import publish
-from ingest.privacy.salt import load_or_create_salt
 from quality import run_suite
 from scoring import load_settings, train_and_score
 

@@ -13,7 +13,6 @@ from orchestration.publishing import publish
 from .settings import PUBLISHED_AT, SALT
 from .synthetic_warehouse import build_marts
 
-
 SYNTHETIC_VOCABULARIES = Path(__file__).with_name("bi_vocabularies.yaml")
 
 
