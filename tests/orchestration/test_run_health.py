@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from orchestration.instance import INSTANCE_CONFIG, prepare_dagster_home
-from orchestration.run_health import IN_PROGRESS, fail_stale_runs, stale_runs
+from orchestration.run_health import IN_PROGRESS, PID_TAG, fail_stale_runs, stale_runs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,8 +48,8 @@ def dagster_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
-def _start_and_kill(home: Path, tagged: bool) -> str:
-    """Start the slow job in a child process, wait until its run is STARTED, SIGKILL the child."""
+def _start_slow_run(home: Path, tagged: bool) -> tuple[str, subprocess.Popen]:
+    """Start the slow job in a child process; (run id, child) once its run is STARTED."""
     env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(
         [sys.executable, "-c", SLOW_RUN, "tagged" if tagged else "plain"], env=env,
@@ -57,18 +57,22 @@ def _start_and_kill(home: Path, tagged: bool) -> str:
     )
     instance = dg.DagsterInstance.get()
     deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
-            if runs:
-                break
-            time.sleep(0.5)
-        else:
-            pytest.fail("the slow run never started")
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-    return runs[0].run_id
+    while time.monotonic() < deadline:
+        runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+        if runs:
+            return runs[0].run_id, child
+        time.sleep(0.5)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    pytest.fail("the slow run never started")
+
+
+def _start_and_kill(home: Path, tagged: bool) -> str:
+    """Start the slow job in a child process, wait until its run is STARTED, SIGKILL the child."""
+    run_id, child = _start_slow_run(home, tagged)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    return run_id
 
 
 def test_instance_config_enables_run_monitoring(dagster_home):
@@ -137,3 +141,26 @@ def test_a_live_run_is_left_alone(dagster_home):
 
     result = inspect.execute_in_process(instance=instance, tags=process_tags())
     assert result.output_for_node("look") == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from /proc")
+def test_a_killed_runs_pid_taken_by_a_later_process_does_not_keep_it_alive(dagster_home):
+    run_id, child = _start_slow_run(dagster_home, tagged=True)
+    instance = dg.DagsterInstance.get()
+    try:
+        assert stale_runs(instance) == []  # its own process, alive, started before the run
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    # The pid comes back for another program: one started after the run began holds it now.
+    time.sleep(2.5)
+    later = subprocess.Popen(["sleep", "120"])
+    try:
+        instance.add_run_tags(run_id, {PID_TAG: str(later.pid)})
+        assert [s.run_id for s in stale_runs(instance)] == [run_id]
+        assert [s.run_id for s in fail_stale_runs(instance)] == [run_id]
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        assert later.poll() is None  # the other program is left alone
+    finally:
+        later.kill()
+        later.wait()
