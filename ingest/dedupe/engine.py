@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -14,7 +13,7 @@ from ingest.dedupe.clustering import MERGING, cluster
 from ingest.dedupe.compare import compare_pairs
 from ingest.dedupe.config import DedupeConfig
 from ingest.dedupe.model import MatchModel, configured_model, fit_model, random_pairs
-from ingest.dedupe.prepare import NICKNAMES_PATH, comparison_frame
+from ingest.dedupe.prepare import NICKNAMES_PATH, STREET_ABBREVIATIONS_PATH, comparison_frame
 from ingest.dedupe.scoring import score_pairs
 from ingest.fingerprint import fingerprint
 
@@ -46,7 +45,6 @@ class MatchMemory:
 # scoring pairs) changes which pairs match; the next run then forgets its match memory. Edits
 # that keep every result (comments, docstrings, speed) leave it alone.
 MATCHING_LOGIC_VERSION = 1
-_MATCHING_DATA = Path(__file__).resolve().parent / "data"
 
 
 def memory_fingerprint(config: DedupeConfig, model: MatchModel | None = None) -> str:
@@ -56,7 +54,7 @@ def memory_fingerprint(config: DedupeConfig, model: MatchModel | None = None) ->
     return fingerprint(
         texts=[repr(config), model.fingerprint() if model is not None and model.fitted else "",
                f"matching logic v{MATCHING_LOGIC_VERSION}"],
-        files=[*sorted(_MATCHING_DATA.glob("*")), NICKNAMES_PATH],
+        files=[NICKNAMES_PATH, STREET_ABBREVIATIONS_PATH],
         libraries=["polars"],
     )
 

@@ -7,7 +7,6 @@ engine runs on names + address only, e-mail only, company + phone, and so on.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import polars as pl
 
@@ -15,8 +14,8 @@ from ingest.dedupe.config import RULES_PATH, DedupeConfig
 from ingest.dedupe.phonetics import fold_each, fold_text, koelner_column
 from ingest.normalize.text import bind_distinct
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 NICKNAMES_PATH = RULES_PATH.parent / "nicknames.csv"
+STREET_ABBREVIATIONS_PATH = RULES_PATH.parent / "street_abbreviations.csv"
 
 # Canonical columns the comparison may use; all optional except record_id.
 CANONICAL_INPUTS = (
@@ -33,7 +32,7 @@ def nickname_table() -> pl.DataFrame:
 
 @cache
 def street_abbreviations() -> tuple[tuple[str, str], ...]:
-    table = pl.read_csv(DATA_DIR / "street_abbreviations.csv", schema={"pattern": pl.String, "replacement": pl.String})
+    table = pl.read_csv(STREET_ABBREVIATIONS_PATH, schema={"pattern": pl.String, "replacement": pl.String})
     return tuple(table.iter_rows())
 
 
