@@ -31,8 +31,12 @@ setup: $(INSTALLED) $(MANIFEST)
 run: setup
 	$(BIN)/leadwerk run
 
+# One pytest worker per core (pytest-xdist); a test file stays on one worker, so its module
+# fixtures (a generated warehouse, a Dagster run) are built once. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Python (ruff) and SQL (sqlfluff, DuckDB dialect, dbt templater). The templater compiles the
 # project into its own target folder and warehouse, so it never touches the run's dbt state.

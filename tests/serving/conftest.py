@@ -16,9 +16,12 @@ from .synthetic_warehouse import build_marts
 SYNTHETIC_VOCABULARIES = Path(__file__).with_name("bi_vocabularies.yaml")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def synthetic_bi_vocabularies() -> Iterator[None]:
-    """The synthetic marts' text columns have their own vocabularies (also for child processes)."""
+    """The synthetic marts' text columns have their own vocabularies (also for child processes).
+
+    Package scope: the variable is gone before any test outside tests/serving runs, whatever
+    order the tests run in (a session-wide setting leaked into later end-to-end runs)."""
     from orchestration.publishing.bi_values import VOCABULARY_FILE_ENV
 
     before = os.environ.get(VOCABULARY_FILE_ENV)
