@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_dbt import build_warehouse, run_dbt  # noqa: E402
 
 from scoring import load_settings, train_and_score  # noqa: E402
+from scoring.model import roc_auc  # noqa: E402
 
 
 def add_behaviour(conn: duckdb.DuckDBPyConnection) -> None:
@@ -107,6 +108,26 @@ def score_public_export(path: Path, system: str, data_dir: Path) -> None:
     report = subprocess.run([*leadwerk, "score-report"], env=env, cwd=ROOT, capture_output=True, text=True,
                             check=False)
     print(report.stdout or report.stderr)
+    print(all_leads_auc(data_dir / "warehouse.duckdb"))
+
+
+def all_leads_auc(warehouse: Path) -> str:
+    """AUC over every lead of the export, converted against all others (open leads included),
+    as a reader of the export without its lost/disqualified statuses would measure it."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        frame = conn.execute(
+            """
+            select s.lead_score, s.conversion_probability, a.source_score,
+                   coalesce(a.decided_outcome = 'converted', false) as is_converted
+            from marts.mart_lead_scores s join intermediate.int_lead_activity a using (lead_id)
+            """
+        ).pl()
+    parts = []
+    for column in ("lead_score", "conversion_probability", "source_score"):
+        scored = frame.drop_nulls(column)
+        auc = roc_auc(scored.get_column(column).to_numpy(), scored.get_column("is_converted").to_numpy())
+        parts.append(f"{column} {auc:.3f} ({scored.height} leads)" if auc is not None else f"{column} -")
+    return "all leads, converted vs the rest: " + ", ".join(parts)
 
 
 def slowest_nodes(work_dir: Path, count: int = 15) -> list[str]:

@@ -51,7 +51,8 @@ def score_report(conn: duckdb.DuckDBPyConnection) -> str:
         ).fetchall()
         for model_status, trained_on in status:
             if model_status == "trained":
-                lines.append(f"Learned model: trained on {trained_on} decided leads; their probabilities are out-of-fold.")
+                lines.append(f"Learned model: trained on {trained_on} leads (decided, or open in the CRM past "
+                             "model_open_crm_leads_lost_after_days); their probabilities are out-of-fold.")
             else:
                 lines.append("Learned model: not trained, too few decided outcomes (model_min_converted_leads / "
                              "model_min_lost_leads in dbt_project/seeds/scoring_settings.csv); ratings use the rule score.")

@@ -103,6 +103,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             bool_or(r.email_is_freemail) filter (where r.email_valid) as is_email_freemail,
             coalesce(bool_or(r.phone_valid), false) as has_valid_phone,
             coalesce(bool_or(r.do_not_email), false) as is_do_not_email,
+            bool_or(r.source_kind = 'crm_export') as is_in_crm,
             case
                 when bool_or(r.outcome in ({converted})) then true
                 when bool_or(r.outcome in ({lost})) then false
@@ -119,6 +120,22 @@ REQUIRED_COLUMNS = (
     "lead_origin", "lead_source", "occupation", "country_code", "city", "seniority", "industry",
     "email_is_freemail", "email_valid", "phone_valid", "do_not_email", "outcome",
 )
+
+
+def training_outcome(frame: pl.DataFrame, open_as_lost_after_days: int) -> pl.Series:
+    """What the model learns from: the decided outcome, and for a lead still open in the CRM
+    longer than `open_as_lost_after_days` after its creation, not converted.
+
+    A CRM export says "converted so far". A lead worked for a whole sales cycle without
+    converting has, for scoring, not converted, the way CRM vendors' own predictive scoring
+    counts it; young open leads, and leads that never reached the CRM (a bought address, a
+    newsletter sign-up), stay out of training. 0 keeps every open lead out.
+    """
+    decided = pl.col("is_converted")
+    if open_as_lost_after_days <= 0:
+        return frame.get_column("is_converted")
+    stale = decided.is_null() & pl.col("is_in_crm").fill_null(False) & (pl.col("lead_age_days") > open_as_lost_after_days)
+    return frame.select(pl.when(stale).then(pl.lit(False)).otherwise(decided).alias("is_converted")).to_series()
 
 
 def read_features(conn: duckdb.DuckDBPyConnection, outcome_classes: tuple[tuple[str, bool], ...]) -> pl.DataFrame:

@@ -18,6 +18,7 @@ _KEYS = {
     "model_numeric_bins": ("numeric_bins", int),
     "model_min_level_leads": ("min_level_leads", int),
     "model_top_features": ("top_features", int),
+    "model_open_crm_leads_lost_after_days": ("open_as_lost_after_days", int),
 }
 
 
@@ -31,6 +32,8 @@ class ModelSettings:
     numeric_bins: int = 8
     min_level_leads: int = 15
     top_features: int = 3
+    # A lead open in the CRM for longer than this many days counts as not converted; 0: never.
+    open_as_lost_after_days: int = 180
     # outcome value of core.lead_records -> True (converted) / False (lost); others are open.
     outcome_classes: tuple[tuple[str, bool], ...] = (
         ("converted", True), ("won", True), ("lost", False), ("disqualified", False),

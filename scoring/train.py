@@ -1,5 +1,9 @@
 """Train the conversion model on the warehouse's decided outcomes and write its tables.
 
+Decided means converted or won against lost or disqualified, plus leads still open in the CRM a
+sales cycle after their creation (`model_open_crm_leads_lost_after_days`, see
+scoring.features.training_outcome); every other open lead is scored, never learned from.
+
 core.lead_conversion_scores: one row per lead with its conversion probability (out-of-fold for
 the leads the model learned from), and its top features in plain words.
 core.conversion_model: the model as data, one row per feature level (bin or category) with its
@@ -20,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from ingest.tables import CONVERSION_MODEL, LEAD_CONVERSION_SCORES, table
 from scoring.encoding import Encoder, fit_encoder
-from scoring.features import FEATURES, read_features
+from scoring.features import FEATURES, read_features, training_outcome
 from scoring.model import Fit, fit_logistic, roc_auc, stratified_folds
 from scoring.settings import ModelSettings
 
@@ -41,6 +45,8 @@ class TrainingReport:
     lost_leads: int
     min_converted: int
     min_lost: int
+    stale_open_leads: int = 0
+    open_as_lost_after_days: int = 0
     out_of_fold_auc: float | None = None
     folds: int = 0
     seed: int = 0
@@ -51,7 +57,9 @@ class TrainingReport:
     @property
     def message(self) -> str:
         if self.status == TRAINED:
-            return (f"trained on {self.converted_leads} converted and {self.lost_leads} lost leads; "
+            stale = (f" ({self.stale_open_leads} of them open in the CRM for more than "
+                     f"{self.open_as_lost_after_days} days)" if self.stale_open_leads else "")
+            return (f"trained on {self.converted_leads} converted and {self.lost_leads} lost leads{stale}; "
                     f"out-of-fold AUC {self.out_of_fold_auc:.3f} ({self.folds} folds, seed {self.seed})")
         return (f"not trained: {self.converted_leads} converted and {self.lost_leads} lost leads, fewer than "
                 f"the {self.min_converted} / {self.min_lost} that scoring_settings asks for "
@@ -62,6 +70,7 @@ class TrainingReport:
         return {
             "status": self.status, "message": self.message, "leads": self.leads,
             "converted_leads": self.converted_leads, "lost_leads": self.lost_leads,
+            "open_crm_leads_counted_as_lost": self.stale_open_leads,
             "out_of_fold_auc": self.out_of_fold_auc, "folds": self.folds, "seed": self.seed,
             "levels": self.levels, "training_seconds": round(self.seconds, 2),
             "strongest_levels": self.strongest_levels,
@@ -78,11 +87,13 @@ def train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, no
 def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, now: datetime) -> TrainingReport:
     started = time.perf_counter()
     frame = read_features(conn, settings.outcome_classes)
-    outcome = frame.get_column("is_converted")
+    outcome = training_outcome(frame, settings.open_as_lost_after_days)
     converted = int((outcome == True).sum())  # noqa: E712 - polars comparison, nulls stay out
     lost = int((outcome == False).sum())  # noqa: E712
+    stale = int(((outcome == False) & frame.get_column("is_converted").is_null()).sum())  # noqa: E712
     report = TrainingReport(TOO_FEW_OUTCOMES, frame.height, converted, lost,
-                            settings.min_converted, settings.min_lost, seed=settings.seed)
+                            settings.min_converted, settings.min_lost, stale_open_leads=stale,
+                            open_as_lost_after_days=settings.open_as_lost_after_days, seed=settings.seed)
     if converted < max(settings.min_converted, 1) or lost < max(settings.min_lost, 1):
         scores = pl.DataFrame({
             "lead_id": frame.get_column("lead_id"), "conversion_probability": None,

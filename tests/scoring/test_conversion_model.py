@@ -1,5 +1,5 @@
-"""The conversion model learns from decided outcomes only, scores honestly out-of-fold, never
-reads what sales enters, and says why in plain words."""
+"""The conversion model learns from decided outcomes (and CRM leads open past a sales cycle),
+scores honestly out-of-fold, never reads what sales enters, and says why in plain words."""
 
 from __future__ import annotations
 
@@ -187,3 +187,46 @@ def test_a_warehouse_without_the_activity_columns_gets_a_message_naming_them(beh
         conn.execute("alter table core.lead_records drop column web_visits")
         with pytest.raises(ValueError, match=r"core.lead_records lacks the column\(s\) web_visits"):
             train_and_score(conn, load_settings(), NOW)
+
+
+def test_a_lead_open_in_the_crm_past_a_sales_cycle_is_learned_as_not_converted(behaviour_warehouse):
+    report, scores, _, truth = _train(behaviour_warehouse, open_as_lost_after_days=100)
+    with duckdb.connect(str(behaviour_warehouse), read_only=True) as conn:
+        ages = conn.execute(
+            """
+            select i.lead_id, date_diff('day', min(r.created_at), (select max(created_at) from core.lead_records)) as age
+            from core.lead_records r join core.lead_identity i using (record_id) group by 1 order by 1
+            """
+        ).pl()
+    open_leads = truth.join(ages, on="lead_id").filter(truth["outcome"].is_null())
+    stale = open_leads.filter(open_leads["age"] > 100)["lead_id"].to_list()
+    young = open_leads.filter(open_leads["age"] <= 100)["lead_id"].to_list()
+    assert stale and young
+    assert report.stale_open_leads == len(stale)
+    assert report.lost_leads == (truth["outcome"] == "lost").sum() + len(stale)
+    assert f"{len(stale)} of them open in the CRM for more than 100 days" in report.message
+    learned_from = dict(zip(scores["lead_id"], scores["is_out_of_fold"], strict=True))
+    assert all(learned_from[lead] for lead in stale)
+    assert not any(learned_from[lead] for lead in young)
+
+
+def test_with_the_setting_at_zero_no_open_lead_is_learned_from(behaviour_warehouse):
+    report, scores, _, truth = _train(behaviour_warehouse, open_as_lost_after_days=0)
+    assert report.stale_open_leads == 0
+    assert report.lost_leads == (truth["outcome"] == "lost").sum()
+    open_ids = set(truth.filter(truth["outcome"].is_null())["lead_id"])
+    assert not scores.filter(scores["lead_id"].is_in(open_ids))["is_out_of_fold"].any()
+
+
+def test_only_open_leads_that_reached_the_crm_count_as_not_converted():
+    import polars as pl
+
+    from scoring.features import training_outcome
+
+    frame = pl.DataFrame({
+        "is_converted": [True, False, None, None, None, None],
+        "is_in_crm": [True, True, True, True, False, None],
+        "lead_age_days": [400, 400, 400, 30, 400, 400],
+    })
+    assert training_outcome(frame, 180).to_list() == [True, False, False, None, None, None]
+    assert training_outcome(frame, 0).to_list() == [True, False, None, None, None, None]
