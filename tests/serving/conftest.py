@@ -46,8 +46,8 @@ def warehouse(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield conn
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory) -> Path:
+@pytest.fixture(scope="package")
+def served(tmp_path_factory, synthetic_bi_vocabularies) -> Path:
     """Run r1 published once (default PUBLISHED_AT), for the tests that only read data/serving/."""
     data = tmp_path_factory.mktemp("served") / "data"
     data.mkdir()
