@@ -114,6 +114,7 @@ ACTIVITY_FIELDS = [
     "page_views_per_visit", "email_opens", "email_clicks", "form_submissions",
     "last_activity_type", "last_activity_at", "source_score", "source_grade", "outcome",
     "outcome_at", "occupation", "lead_origin", "website", "annual_revenue",
+    "region", "campaign_memberships",
 ]
 
 # What a CRM (or a lead list exported from one) says about a lead's stage and consent.
@@ -249,9 +250,10 @@ LEAD_RECORDS = _declare("core", "lead_records", {
     "email_valid": "BOOLEAN", "email_is_freemail": "BOOLEAN", "email_is_role": "BOOLEAN",
     "phone_valid": "BOOLEAN", "postcode_valid": "BOOLEAN", "date_issues": "VARCHAR",
     "lead_source": "VARCHAR", "lead_origin": "VARCHAR", "occupation": "VARCHAR",
-    "website": "VARCHAR", "annual_revenue": "DOUBLE",
+    "website": "VARCHAR", "annual_revenue": "DOUBLE", "region": "VARCHAR",
     "web_visits": "DOUBLE", "time_on_site_seconds": "DOUBLE", "page_views": "DOUBLE",
     "email_opens": "DOUBLE", "email_clicks": "DOUBLE", "form_submissions": "DOUBLE",
+    "campaign_memberships": "DOUBLE",
     "last_activity_type": "VARCHAR", "last_activity_at": "TIMESTAMP", "source_score": "DOUBLE",
     "source_grade": "VARCHAR", "outcome": "VARCHAR", "outcome_at": "TIMESTAMP",
 }, primary_key=("record_id",), description="One row per source record in the canonical lead schema.")

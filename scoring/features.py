@@ -39,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("email_opens", "numeric", "e-mail opens"),
     Feature("email_clicks", "numeric", "e-mail clicks"),
     Feature("form_submissions", "numeric", "form submissions"),
+    Feature("campaign_memberships", "numeric", "marketing campaigns"),
     Feature("employee_count", "numeric", "employees"),
     Feature("lead_age_days", "numeric", "lead age", "days"),
     Feature("created_with_leads", "numeric", "leads created in the same minute"),
@@ -47,6 +48,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("lead_source", "category", "lead source"),
     Feature("occupation", "category", "occupation"),
     Feature("country_code", "category", "country"),
+    Feature("region", "category", "region"),
     Feature("city", "category", "city"),
     Feature("seniority", "category", "seniority"),
     Feature("industry", "category", "industry"),
@@ -87,6 +89,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             max(r.email_opens) as email_opens,
             max(r.email_clicks) as email_clicks,
             max(r.form_submissions) as form_submissions,
+            max(r.campaign_memberships) as campaign_memberships,
             max(r.employee_count) as employee_count,
             date_diff('day', min(r.created_at), (select max(created_at) from {LEAD_RECORDS})) as lead_age_days,
             arg_min(r.created_with_leads, r.created_at) as created_with_leads,
@@ -96,6 +99,7 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
             {_first('lead_source')} as lead_source,
             {_latest('occupation')} as occupation,
             {_latest('country_code')} as country_code,
+            {_latest('region')} as region,
             {_latest('city')} as city,
             {_latest('seniority')} as seniority,
             lower({_latest('industry')}) as industry,
@@ -116,8 +120,8 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
 
 REQUIRED_COLUMNS = (
     "record_id", "ingested_at", "created_at", "source_kind", "web_visits", "time_on_site_seconds", "page_views",
-    "email_opens", "email_clicks", "form_submissions", "employee_count", "last_activity_type", "last_activity_at",
-    "lead_origin", "lead_source", "occupation", "country_code", "city", "seniority", "industry",
+    "email_opens", "email_clicks", "form_submissions", "campaign_memberships", "employee_count",
+    "last_activity_type", "last_activity_at", "lead_origin", "lead_source", "occupation", "country_code", "region", "city", "seniority", "industry",
     "email_is_freemail", "email_valid", "phone_valid", "do_not_email", "outcome",
 )
 

@@ -54,6 +54,7 @@ DATED_FIELDS = {
 NUMBER_FIELDS = (
     "web_visits", "time_on_site_seconds", "time_on_site_minutes", "page_views", "page_views_per_visit",
     "email_opens", "email_clicks", "form_submissions", "source_score", "annual_revenue",
+    "campaign_memberships",
 )
 
 LEAD_RECORD_COLUMNS = tuple(table(LEAD_RECORDS).columns)
@@ -215,6 +216,8 @@ def _marketing_and_dates(frame: pl.LazyFrame, now: datetime, maps: ValueMaps) ->
         occupation=clean_text_expr(c("occupation")),
         website=clean_text_expr(c("website")),
         annual_revenue=c("_annual_revenue_num"),
+        region=clean_text_expr(c("region")),
+        campaign_memberships=c("_campaign_memberships_num"),
         web_visits=c("_web_visits_num"),
         time_on_site_seconds=pl.coalesce(c("_time_on_site_seconds_num"), c("_time_on_site_minutes_num") * 60),
         page_views=pl.coalesce(c("_page_views_num"), c("_web_visits_num") * c("_page_views_per_visit_num")),

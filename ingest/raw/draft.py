@@ -46,7 +46,7 @@ BOOLEAN_FIELDS = {"is_converted", "opt_out_email", "do_not_call", "consent_email
 NUMBER_FIELDS = {
     "employee_count", "annual_revenue", "list_price", "web_visits", "time_on_site_seconds",
     "time_on_site_minutes", "page_views", "page_views_per_visit", "email_opens", "email_clicks",
-    "form_submissions", "source_score",
+    "form_submissions", "source_score", "campaign_memberships",
 }
 STAGE_FIELDS = ("lifecycle_stage", "lead_status")
 OUTCOME_FIELDS = ("outcome", "lead_status", "lifecycle_stage")
