@@ -101,3 +101,11 @@ def test_shipped_report_contract_reads_a_classic_report_footer_as_a_note(tmp_pat
     assert report.read.rows.height == report.read.rows_read
     assert report.quarantined_by_reason == {}
     assert "file note report_footer: 6 lines" in render(report)
+
+
+def test_report_region_and_campaign_memberships_feed_their_fields():
+    # The Pardot-era report: State/Province ("." when nothing was entered), Campaign Membership Count.
+    records = _records("salesforce/lead_report_pardot.csv", "salesforce").sort("source_record_id")
+    assert records["region"].to_list() == ["PA", None, "Shanghai"]
+    assert records["campaign_memberships"].to_list() == [3.0, 12.0, None]
+    assert records["source_score"].to_list() == [0.0, 35.0, None]
