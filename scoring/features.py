@@ -126,17 +126,18 @@ REQUIRED_COLUMNS = (
 )
 
 
-def training_outcome(frame: pl.DataFrame, open_as_lost_after_days: int) -> pl.Series:
+def training_outcome(frame: pl.DataFrame, open_as_lost_after_days: int, weight: float = 1.0) -> pl.Series:
     """What the model learns from: the decided outcome, and for a lead still open in the CRM
     longer than `open_as_lost_after_days` after its creation, not converted.
 
     A CRM export says "converted so far". A lead worked for a whole sales cycle without
     converting has, for scoring, not converted, the way CRM vendors' own predictive scoring
     counts it; young open leads, and leads that never reached the CRM (a bought address, a
-    newsletter sign-up), stay out of training. 0 keeps every open lead out.
+    newsletter sign-up), stay out of training. 0 days or weight 0 keeps every open lead out; the
+    weight itself applies in training (scoring.train).
     """
     decided = pl.col("is_converted")
-    if open_as_lost_after_days <= 0:
+    if open_as_lost_after_days <= 0 or weight <= 0:
         return frame.get_column("is_converted")
     stale = decided.is_null() & pl.col("is_in_crm").fill_null(False) & (pl.col("lead_age_days") > open_as_lost_after_days)
     return frame.select(pl.when(stale).then(pl.lit(False)).otherwise(decided).alias("is_converted")).to_series()

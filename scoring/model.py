@@ -20,12 +20,14 @@ class Fit:
 
 
 def fit_logistic(design: sparse.csr_matrix, y: np.ndarray, l2: float, start: Fit | None = None,
-                 max_iterations: int = 50, tolerance: float = 1e-8) -> Fit:
-    """Minimizes the log loss plus l2/2 * |w|^2 (the intercept is not penalized) by Newton's
-    method: one-hot designs have a few hundred columns, so each step solves a small dense system
-    and the fit converges in a handful of steps whatever the number of leads."""
+                 max_iterations: int = 50, tolerance: float = 1e-8, weights: np.ndarray | None = None) -> Fit:
+    """Minimizes the log loss (each row's term times its weight, 1 without weights) plus
+    l2/2 * |w|^2 (the intercept is not penalized) by Newton's method: one-hot designs have a few
+    hundred columns, so each step solves a small dense system and the fit converges in a handful
+    of steps whatever the number of leads."""
     n_levels = design.shape[1]
     y = y.astype(float)
+    row_weights = np.ones(y.size) if weights is None else np.asarray(weights, dtype=float)
     augmented = sparse.hstack([design, np.ones((design.shape[0], 1))], format="csr")
     transposed = augmented.T.tocsr()
     penalty = np.full(n_levels + 1, l2)
@@ -33,10 +35,10 @@ def fit_logistic(design: sparse.csr_matrix, y: np.ndarray, l2: float, start: Fit
 
     def objective(params: np.ndarray) -> float:
         z = augmented @ params
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(penalty * params * params))
+        return float(np.sum(row_weights * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(penalty * params * params))
 
     if start is None:
-        rate = min(max(y.mean(), 1e-6), 1 - 1e-6)
+        rate = min(max(float(np.average(y, weights=row_weights)), 1e-6), 1 - 1e-6)
         params = np.zeros(n_levels + 1)
         params[-1] = np.log(rate / (1 - rate))
     else:
@@ -44,9 +46,9 @@ def fit_logistic(design: sparse.csr_matrix, y: np.ndarray, l2: float, start: Fit
     value = objective(params)
     for _ in range(max_iterations):
         p = expit(augmented @ params)
-        gradient = transposed @ (p - y) + penalty * params
-        weights = p * (1 - p)
-        hessian = (transposed @ augmented.multiply(weights[:, None]).tocsr()).toarray()
+        gradient = transposed @ (row_weights * (p - y)) + penalty * params
+        curvature = row_weights * p * (1 - p)
+        hessian = (transposed @ augmented.multiply(curvature[:, None]).tocsr()).toarray()
         hessian[np.diag_indices_from(hessian)] += penalty + 1e-9
         step = np.linalg.solve(hessian, gradient)
         size = 1.0

@@ -19,6 +19,7 @@ _KEYS = {
     "model_min_level_leads": ("min_level_leads", int),
     "model_top_features": ("top_features", int),
     "model_open_crm_leads_lost_after_days": ("open_as_lost_after_days", int),
+    "model_open_crm_leads_lost_weight": ("open_as_lost_weight", float),
 }
 
 
@@ -32,8 +33,10 @@ class ModelSettings:
     numeric_bins: int = 8
     min_level_leads: int = 15
     top_features: int = 3
-    # A lead open in the CRM for longer than this many days counts as not converted; 0: never.
+    # A lead open in the CRM for longer than this many days counts as not converted, with this
+    # weight against a decided lead's 1; 0 days or weight 0: never.
     open_as_lost_after_days: int = 180
+    open_as_lost_weight: float = 0.2
     # outcome value of core.lead_records -> True (converted) / False (lost); others are open.
     outcome_classes: tuple[tuple[str, bool], ...] = (
         ("converted", True), ("won", True), ("lost", False), ("disqualified", False),
@@ -70,6 +73,9 @@ def load_settings(seeds_dir: Path = SEEDS_DIR) -> ModelSettings:
             classes.append(((row["outcome"] or "").strip(), (row.get("is_converted") or "").strip().lower() == "true"))
     values["outcome_classes"] = tuple(classes)
     settings = ModelSettings(**values)
+    if not 0 <= settings.open_as_lost_weight <= 1:
+        raise ValueError(f"{settings_file}: model_open_crm_leads_lost_weight must be between 0 and 1, "
+                         f"found {settings.open_as_lost_weight}")
     if settings.folds < 2:
         raise ValueError(f"{settings_file}: model_folds must be at least 2, found {settings.folds}")
     return settings

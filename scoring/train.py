@@ -47,6 +47,7 @@ class TrainingReport:
     min_lost: int
     stale_open_leads: int = 0
     open_as_lost_after_days: int = 0
+    open_as_lost_weight: float = 0.0
     out_of_fold_auc: float | None = None
     folds: int = 0
     seed: int = 0
@@ -58,7 +59,8 @@ class TrainingReport:
     def message(self) -> str:
         if self.status == TRAINED:
             stale = (f" ({self.stale_open_leads} of them open in the CRM for more than "
-                     f"{self.open_as_lost_after_days} days)" if self.stale_open_leads else "")
+                     f"{self.open_as_lost_after_days} days, weighing {self.open_as_lost_weight:g} each)"
+                     if self.stale_open_leads else "")
             return (f"trained on {self.converted_leads} converted and {self.lost_leads} lost leads{stale}; "
                     f"out-of-fold AUC {self.out_of_fold_auc:.3f} ({self.folds} folds, seed {self.seed})")
         return (f"not trained: {self.converted_leads} converted and {self.lost_leads} lost leads, fewer than "
@@ -87,13 +89,14 @@ def train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, no
 def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, now: datetime) -> TrainingReport:
     started = time.perf_counter()
     frame = read_features(conn, settings.outcome_classes)
-    outcome = training_outcome(frame, settings.open_as_lost_after_days)
+    outcome = training_outcome(frame, settings.open_as_lost_after_days, settings.open_as_lost_weight)
     converted = int((outcome == True).sum())  # noqa: E712 - polars comparison, nulls stay out
     lost = int((outcome == False).sum())  # noqa: E712
     stale = int(((outcome == False) & frame.get_column("is_converted").is_null()).sum())  # noqa: E712
     report = TrainingReport(TOO_FEW_OUTCOMES, frame.height, converted, lost,
                             settings.min_converted, settings.min_lost, stale_open_leads=stale,
-                            open_as_lost_after_days=settings.open_as_lost_after_days, seed=settings.seed)
+                            open_as_lost_after_days=settings.open_as_lost_after_days,
+                            open_as_lost_weight=settings.open_as_lost_weight, seed=settings.seed)
     if converted < max(settings.min_converted, 1) or lost < max(settings.min_lost, 1):
         scores = pl.DataFrame({
             "lead_id": frame.get_column("lead_id"), "conversion_probability": None,
@@ -111,8 +114,11 @@ def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, n
     y_all = outcome.fill_null(False).to_numpy()
     decided_rows = np.flatnonzero(decided)
     y = y_all[decided_rows]
+    # A long-open CRM lead is weaker evidence than a decided one: it weighs open_as_lost_weight.
+    truly_decided = frame.get_column("is_converted").is_not_null().to_numpy()
+    weight_all = np.where(truly_decided, 1.0, settings.open_as_lost_weight)
 
-    full = fit_logistic(design[decided_rows], y, settings.l2_penalty)
+    full = fit_logistic(design[decided_rows], y, settings.l2_penalty, weights=weight_all[decided_rows])
     logits = full.logit(design)
     # Coefficient of each lead's active level per feature, from the model that scores the lead.
     active = full.coefficients[codes]
@@ -122,7 +128,7 @@ def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, n
     for fold in range(settings.folds):
         train = decided_rows[folds != fold]
         held_out = decided_rows[folds == fold]
-        model = fit_logistic(design[train], y_all[train], settings.l2_penalty, start=full)
+        model = fit_logistic(design[train], y_all[train], settings.l2_penalty, start=full, weights=weight_all[train])
         logits[held_out] = model.logit(design[held_out])
         active[held_out] = model.coefficients[codes[held_out]]
     probability = expit(logits)
@@ -146,7 +152,8 @@ def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, n
     _write(conn, scores, model_table)
 
     report.status = TRAINED
-    report.out_of_fold_auc = roc_auc(probability[decided_rows], y)
+    # Measured where the outcome is known, as marts.mart_score_calibration measures it.
+    report.out_of_fold_auc = roc_auc(probability[truly_decided], y_all[truly_decided])
     report.folds = settings.folds
     report.levels = len(encoder.levels)
     order = np.argsort(-np.abs(full.coefficients))[:5]

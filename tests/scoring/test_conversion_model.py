@@ -204,7 +204,7 @@ def test_a_lead_open_in_the_crm_past_a_sales_cycle_is_learned_as_not_converted(b
     assert stale and young
     assert report.stale_open_leads == len(stale)
     assert report.lost_leads == (truth["outcome"] == "lost").sum() + len(stale)
-    assert f"{len(stale)} of them open in the CRM for more than 100 days" in report.message
+    assert f"{len(stale)} of them open in the CRM for more than 100 days, weighing 0.2 each" in report.message
     learned_from = dict(zip(scores["lead_id"], scores["is_out_of_fold"], strict=True))
     assert all(learned_from[lead] for lead in stale)
     assert not any(learned_from[lead] for lead in young)
@@ -230,3 +230,4 @@ def test_only_open_leads_that_reached_the_crm_count_as_not_converted():
     })
     assert training_outcome(frame, 180).to_list() == [True, False, False, None, None, None]
     assert training_outcome(frame, 0).to_list() == [True, False, None, None, None, None]
+    assert training_outcome(frame, 180, weight=0).to_list() == [True, False, None, None, None, None]
