@@ -67,6 +67,8 @@ def activity(person_id: pl.Series, propensity: pl.Series, seed: int) -> pl.DataF
     clicks = np.floor(opens * expit(-1.6 + 0.8 * z + 0.6 * noise("clicks_noise"))).astype(np.int64)
     forms = ((_uniform(person_id, seed, "form_1") < expit(-2.0 + 1.6 * z)).astype(np.int64)
              + (_uniform(person_id, seed, "form_2") < expit(-3.5 + 1.6 * z)).astype(np.int64))
+    # Marketing campaigns the person was added to (webinars, trade shows, nurture streams).
+    campaigns = np.floor(np.exp(0.5 + 0.3 * z + 0.7 * noise("campaigns_noise"))).astype(np.int64)
     score = (np.minimum(visits, 10) * 3 + np.minimum(pages, 30) + np.minimum(opens, 10) * 2 + clicks * 5 + forms * 15
              + 12 * noise("score_noise")).clip(0, None).round()
     p = propensity.to_numpy().astype(float)
@@ -74,7 +76,7 @@ def activity(person_id: pl.Series, propensity: pl.Series, seed: int) -> pl.DataF
     return pl.DataFrame({
         "web_visits": visits, "time_on_site_seconds": seconds.astype(np.int64), "page_views": pages,
         "email_opens": opens, "email_clicks": clicks, "form_submissions": forms,
-        "source_score": score.astype(np.int64), "source_grade": _GRADES[grade_position],
+        "campaign_memberships": campaigns, "source_score": score.astype(np.int64), "source_grade": _GRADES[grade_position],
     })
 
 

@@ -125,8 +125,14 @@ def test_source_specific_value_formats(landing):
     assert {row[19] for row in sf if len(row) == 25} <= {"true", "false"}
     reports = [row for f in files_under(landing, "crm_exports/salesforce/lead_report") for row in read_rows(landing, f)[1]]
     assert any(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", row[18]) for row in reports)
-    assert {row[19] for row in reports if len(row) == 25} <= {"TRUE", "FALSE"}
-    assert any("," in row[10] for row in reports if len(row) == 25), "thousands separators"
+    whole = [row for row in reports if len(row) == 27]
+    assert whole
+    assert {row[19] for row in whole} <= {"TRUE", "FALSE"}
+    assert any("," in row[10] for row in whole), "thousands separators"
+    # State/Province as reps type it: the city's state, empty, or "." to pass a required field.
+    regions = {row[25] for row in whole}
+    assert {"", "."} <= regions and "Bayern" in regions
+    assert all(row[26].isdigit() for row in whole), "campaign memberships are counts"
 
 
 def test_no_lead_source_writes_characters_windows_1252_cannot_hold(landing, truth_people):

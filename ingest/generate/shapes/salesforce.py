@@ -29,7 +29,8 @@ SALESFORCE_API_COLUMNS = ["Id", "Salutation", "FirstName", "LastName", "Email", 
 SALESFORCE_REPORT_COLUMNS = ["Lead ID", "Salutation", "First Name", "Last Name", "Email", "Phone", "Mobile", "Company / Account",
                              "Title", "Industry", "No. of Employees", "Street", "Zip/Postal Code", "City", "Country",
                              "Lead Source", "Status", "Rating", "Created Date", "Converted", "Converted Date",
-                             "Email Opt Out", "Do Not Call", "Pardot Score", "Pardot Grade"]
+                             "Email Opt Out", "Do Not Call", "Pardot Score", "Pardot Grade", "State/Province",
+                             "Campaign Membership Count"]
 
 def _salesforce_common(r: pl.DataFrame, rng: np.random.Generator, seed: int) -> pl.DataFrame:
     """Status, rating and conversion as both Salesforce exports show them; the Pardot score and grade."""
@@ -83,6 +84,15 @@ def salesforce_api(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.Data
     return out.select("_file", "_rec", *SALESFORCE_API_COLUMNS)
 
 
+def _report_region(rng: np.random.Generator, n: int) -> pl.Expr:
+    """State/Province as reps type it: the city's state or canton, often left empty, sometimes a
+    "." to get past a required field (1,267 of 10,000 rows in a public Pardot-era report)."""
+    cities = reference.load("cities")
+    region = pl.col("city").replace_strict(dict(zip(cities["city"], cities["region"])), default=None)
+    draw = lit(rng.random(n))
+    return pl.when(draw < 0.1).then(pl.lit(".")).when(draw < 0.22).then(None).otherwise(region)
+
+
 def salesforce_report(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.DataFrame:
     """15-character ids, M/D/YYYY dates, thousands separators, TRUE/FALSE checkboxes."""
     rng = stream(seed, "shape_salesforce_report", tag)
@@ -102,6 +112,7 @@ def salesforce_report(r: pl.DataFrame, seed: int, suffix: str, tag: int) -> pl.D
         c19=bit(pl.col("sf_converted")), c20=us(pl.col("sf_converted_at")),
         c21=bit(pl.col("crm_opt_out")), c22=bit(pl.col("do_not_call")),
         c23=pl.col("bh_source_score").cast(pl.Utf8), c24=pl.col("bh_source_grade"),
+        c25=_report_region(rng, r.height), c26=pl.col("bh_campaign_memberships").cast(pl.Utf8),
     )
     cols = [f"c{i}" for i in range(len(SALESFORCE_REPORT_COLUMNS))]
     return cp1252(out.select("_file", "_rec", *cols), cols)
