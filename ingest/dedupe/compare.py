@@ -11,7 +11,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from ingest.dedupe.config import Cutoffs, DedupeConfig
+from ingest.dedupe.config import Cutoffs, DedupeConfig, PartialSimilarities
 
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
@@ -22,9 +22,6 @@ COMPARED_COLUMNS = (
 # Fields whose exact agreement is weighed by how common the shared value is (term frequency).
 TF_FIELDS = {"first_name": "fn_fold", "last_name": "ln_fold", "company": "company_key",
              "postcode": "postcode", "city": "city_fold"}
-
-# Share of each address part in the combined address similarity.
-_ADDRESS_PARTS = {"sim_postcode": 0.35, "sim_street": 0.35, "sim_house_number": 0.2, "sim_city": 0.1}
 
 
 def jaro_winkler(left: pl.Series, right: pl.Series, mask: pl.Series | None = None) -> pl.Series:
@@ -92,10 +89,14 @@ def _either_null(column: str) -> pl.Expr:
     return pl.col(f"{column}_a").is_null() | pl.col(f"{column}_b").is_null()
 
 
-def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs | None = None) -> pl.DataFrame:
+def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs | None = None,
+                  similarities: PartialSimilarities | None = None) -> pl.DataFrame:
     """Candidate pairs with one `sim_<field>` column per compared field and one `lvl_<field>` per
-    comparison level; `cutoffs` default to those of ingest/rules/dedupe.yaml."""
-    cut = cutoffs or DedupeConfig.load().cutoffs
+    comparison level; `cutoffs` and `similarities` default to those of ingest/rules/dedupe.yaml."""
+    if cutoffs is None or similarities is None:
+        config = DedupeConfig.load()
+        cutoffs, similarities = cutoffs or config.cutoffs, similarities or config.partial_similarities
+    cut, sim = cutoffs, similarities
     both = _side_by_side(prepared, pairs)
     jw = {
         name: jaro_winkler(both[f"{name}_a"], both[f"{name}_b"])
@@ -114,14 +115,14 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
     first_name = pl.max_horizontal(
         pl.col("jw_fn"),
         pl.when(_equal("fn_canon")).then(1.0),
-        pl.when(_equal("fn_phon") & (pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1))).then(0.85),
+        pl.when(_equal("fn_phon") & (pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1))).then(sim.first_name_phonetic),
         # "Hans-Peter" and "Hans": a double first name shortened to its first part.
         pl.when(
             (pl.col("fn_token_canon_a") == pl.col("fn_canon_b")) | (pl.col("fn_token_canon_b") == pl.col("fn_canon_a"))
-        ).then(0.88),
-        pl.when(initial_only & (pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1))).then(0.85),
+        ).then(sim.first_name_part_of_double),
+        pl.when(initial_only & (pl.col("fn_fold_a").str.slice(0, 1) == pl.col("fn_fold_b").str.slice(0, 1))).then(sim.first_initial),
     )
-    last_name = pl.max_horizontal(pl.col("jw_ln"), pl.when(_equal("ln_phon")).then(0.88))
+    last_name = pl.max_horizontal(pl.col("jw_ln"), pl.when(_equal("ln_phon")).then(sim.last_name_phonetic))
     swapped = (
         (pl.min_horizontal("jw_fs", "jw_ls") >= cut.swapped_names)
         & ((pl.col("jw_fs") + pl.col("jw_ls")) > (first_name.fill_null(0) + last_name.fill_null(0)) + cut.swapped_margin)
@@ -148,7 +149,7 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
         .otherwise(jw["email_key"]),
         sim_phone=pl.when(_equal("phone")).then(1.0)
         .when(_either_null("phone_tail")).then(None)
-        .when(_equal("phone_tail")).then(0.85)
+        .when(_equal("phone_tail")).then(sim.phone_last_digits)
         # A mobile and a landline of one person differ without saying anything.
         .when(~_either_null("phone_type") & ~_equal("phone_type")).then(None)
         .otherwise(0.0),
@@ -156,8 +157,8 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
         sim_last_name=pl.when(swapped).then(pl.col("jw_ls")).otherwise(last_name),
         sim_birth_date=pl.when(_either_null("birth_date")).then(None)
         .when(_equal("birth_date")).then(1.0)
-        .when(birth_swapped).then(0.8)
-        .when(pl.col("birth_date_a").str.slice(0, 4) == pl.col("birth_date_b").str.slice(0, 4)).then(0.3)
+        .when(birth_swapped).then(sim.birth_day_month_swapped)
+        .when(pl.col("birth_date_a").str.slice(0, 4) == pl.col("birth_date_b").str.slice(0, 4)).then(sim.birth_same_year)
         .otherwise(0.0),
         sim_company=pl.max_horizontal(pl.lit(jw["company_key"]), pl.lit(token_set(
             both["company_key_a"], both["company_key_b"], (jw["company_key"] < cut.company_close).fill_null(False)
@@ -165,11 +166,11 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
         sim_street=jw["street_fold"],
         sim_house_number=pl.when(_either_null("house_number")).then(None)
         .when(_equal("house_number")).then(1.0)
-        .when(house_a == house_b).then(0.8)
+        .when(house_a == house_b).then(sim.house_number_same_digits)
         .otherwise(0.0),
         sim_postcode=pl.when(_either_null("postcode")).then(None)
         .when(_equal("postcode")).then(1.0)
-        .when(pl.col("postcode_a").str.slice(0, 3) == pl.col("postcode_b").str.slice(0, 3)).then(0.5)
+        .when(pl.col("postcode_a").str.slice(0, 3) == pl.col("postcode_b").str.slice(0, 3)).then(sim.postcode_same_first_three)
         .otherwise(0.0),
         sim_city=jw["city_fold"],
         same_crm_id=_equal("crm_key").fill_null(False),
@@ -179,10 +180,12 @@ def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs 
         # How many records carry this exact full name (NULL unless both names are identical).
         shared_name_count=pl.when(_equal("full_name")).then(pl.col("name_count_a")),
     )
+    # Share of each address part in the combined address similarity.
+    address_parts = {f"sim_{part}": share for part, share in sim.address_parts.items()}
     weight_sum = pl.sum_horizontal(
-        [pl.when(pl.col(c).is_not_null()).then(pl.lit(w)).otherwise(0.0) for c, w in _ADDRESS_PARTS.items()]
+        [pl.when(pl.col(c).is_not_null()).then(pl.lit(w)).otherwise(0.0) for c, w in address_parts.items()]
     )
-    weighted = pl.sum_horizontal([pl.col(c).fill_null(0.0) * w for c, w in _ADDRESS_PARTS.items()])
+    weighted = pl.sum_horizontal([pl.col(c).fill_null(0.0) * w for c, w in address_parts.items()])
     has_anchor = pl.col("sim_street").is_not_null() | pl.col("sim_postcode").is_not_null()
     scored = scored.with_columns(
         sim_address=pl.when(has_anchor & (weight_sum > 0)).then(weighted / weight_sum)

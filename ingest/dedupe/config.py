@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -51,6 +51,40 @@ class Cutoffs:
     swapped_names: float = 0.90
     swapped_margin: float = 0.20
     phone_rule_last_name: float = 0.90
+
+
+@dataclass(frozen=True)
+class PartialSimilarities:
+    """The similarity (0..1) a comparison gives to agreements that a string distance misses, and
+    each part's share of the combined address similarity (dedupe.yaml `partial_similarities`;
+    see ingest/dedupe/compare.py). Where it lands among the comparison levels is `cutoffs`."""
+
+    first_name_phonetic: float = 0.85
+    first_name_part_of_double: float = 0.88
+    first_initial: float = 0.85
+    last_name_phonetic: float = 0.88
+    phone_last_digits: float = 0.85
+    birth_day_month_swapped: float = 0.80
+    birth_same_year: float = 0.30
+    house_number_same_digits: float = 0.80
+    postcode_same_first_three: float = 0.50
+    address_parts: dict[str, float] = field(
+        default_factory=lambda: {"postcode": 0.35, "street": 0.35, "house_number": 0.2, "city": 0.1}
+    )
+
+    def __post_init__(self) -> None:
+        parts = {name: float(share) for name, share in self.address_parts.items()}
+        if set(parts) != {"postcode", "street", "house_number", "city"}:
+            raise ValueError(
+                "dedupe.yaml partial_similarities.address_parts needs postcode, street, house_number and city, "
+                f"got {sorted(parts)}"
+            )
+        object.__setattr__(self, "address_parts", parts)
+        for name, value in asdict(self).items():
+            if name != "address_parts" and not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"dedupe.yaml partial_similarities.{name} must be between 0 and 1, got {value}")
+            if name != "address_parts":
+                object.__setattr__(self, name, float(value))
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,7 @@ class DedupeConfig:
     guard_thresholds: tuple[float, ...] = field(default=(0.97, 0.995, 0.9999))
     model: ModelSettings = field(default_factory=ModelSettings)
     cutoffs: Cutoffs = field(default_factory=Cutoffs)
+    partial_similarities: PartialSimilarities = field(default_factory=PartialSimilarities)
     name_conflict_guard: NameConflictGuard = field(default_factory=NameConflictGuard)
 
     @classmethod
@@ -145,6 +180,7 @@ class DedupeConfig:
             guard_thresholds=tuple(float(t) for t in raw["guard_thresholds"]),
             model=ModelSettings(**raw.get("model", {})),
             cutoffs=Cutoffs(**{k: float(v) for k, v in raw["cutoffs"].items()}),
+            partial_similarities=PartialSimilarities(**raw.get("partial_similarities", {})),
             name_conflict_guard=NameConflictGuard(**raw["name_conflict_guard"]),
         )
         config.validate()

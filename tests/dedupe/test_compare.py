@@ -115,3 +115,31 @@ def test_mailboxes_that_only_spell_the_same_name_say_nothing_but_a_sub_address_i
     assert tagged["lvl_email"] == 1
     typo = similarity({"email": "juergen.wagner@web.de"}, {"email": "juergen.wagnr@web.de"})
     assert typo["lvl_email"] == 1
+
+
+def test_partial_similarities_come_from_the_rules_file(tmp_path):
+    from dataclasses import replace
+
+    from ingest.dedupe.config import RULES_PATH
+
+    text = RULES_PATH.read_text(encoding="utf-8").replace("birth_day_month_swapped: 0.80", "birth_day_month_swapped: 0.55")
+    edited = tmp_path / "dedupe.yaml"
+    edited.write_text(text, encoding="utf-8")
+    config = DedupeConfig.load(edited)
+    assert config.partial_similarities.birth_day_month_swapped == 0.55
+    prepared = comparison_frame(records({"birth_date": "1980-03-04"}, {"birth_date": "1980-04-03"}), config)
+    pair = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
+    sims = compare_pairs(prepared, pair, config.cutoffs, config.partial_similarities).row(0, named=True)
+    assert sims["sim_birth_date"] == pytest.approx(0.55)
+    # Address parts weigh what the file says: a street-only agreement over street and postcode.
+    only_street = replace(config.partial_similarities, address_parts={"postcode": 0.1, "street": 0.9, "house_number": 0.2, "city": 0.1})
+    prepared = comparison_frame(records({"street": "Hauptstraße", "postcode": "10115"}, {"street": "Hauptstraße", "postcode": "80331"}), config)
+    sims = compare_pairs(prepared, pair, config.cutoffs, only_street).row(0, named=True)
+    assert sims["sim_address"] == pytest.approx(0.9)
+
+
+def test_a_partial_similarity_outside_0_and_1_names_the_setting():
+    from ingest.dedupe.config import PartialSimilarities
+
+    with pytest.raises(ValueError, match="partial_similarities.first_initial"):
+        PartialSimilarities(first_initial=1.5)
