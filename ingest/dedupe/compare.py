@@ -11,7 +11,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
-from ingest.dedupe.config import Cutoffs, DedupeConfig, PartialSimilarities
+from ingest.dedupe.config import Cutoffs, DedupeConfig
 
 COMPARED_COLUMNS = (
     "email_key", "email_local", "email_domain", "phone", "phone_type", "phone_tail", "fn_fold", "ln_fold", "fn_canon", "fn_token_canon", "fn_phon", "ln_phon",
@@ -89,14 +89,12 @@ def _either_null(column: str) -> pl.Expr:
     return pl.col(f"{column}_a").is_null() | pl.col(f"{column}_b").is_null()
 
 
-def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, cutoffs: Cutoffs | None = None,
-                  similarities: PartialSimilarities | None = None) -> pl.DataFrame:
+def compare_pairs(prepared: pl.DataFrame, pairs: pl.DataFrame, config: DedupeConfig | None = None) -> pl.DataFrame:
     """Candidate pairs with one `sim_<field>` column per compared field and one `lvl_<field>` per
-    comparison level; `cutoffs` and `similarities` default to those of ingest/rules/dedupe.yaml."""
-    if cutoffs is None or similarities is None:
-        config = DedupeConfig.load()
-        cutoffs, similarities = cutoffs or config.cutoffs, similarities or config.partial_similarities
-    cut, sim = cutoffs, similarities
+    comparison level, by the cut-offs and partial similarities of `config` (default: those of
+    ingest/rules/dedupe.yaml)."""
+    config = config or DedupeConfig.load()
+    cut, sim = config.cutoffs, config.partial_similarities
     both = _side_by_side(prepared, pairs)
     jw = {
         name: jaro_winkler(both[f"{name}_a"], both[f"{name}_b"])

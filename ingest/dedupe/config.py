@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 import yaml
@@ -80,11 +81,11 @@ class PartialSimilarities:
                 f"got {sorted(parts)}"
             )
         object.__setattr__(self, "address_parts", parts)
-        for name, value in asdict(self).items():
-            if name != "address_parts" and not 0.0 <= float(value) <= 1.0:
+        for name in (f.name for f in dataclass_fields(self) if f.name != "address_parts"):
+            value = float(getattr(self, name))
+            if not 0.0 <= value <= 1.0:
                 raise ValueError(f"dedupe.yaml partial_similarities.{name} must be between 0 and 1, got {value}")
-            if name != "address_parts":
-                object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

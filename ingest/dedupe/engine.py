@@ -180,7 +180,7 @@ def learn_model(prepared: pl.DataFrame, candidates: pl.DataFrame, config: Dedupe
     if candidates.height > settings.fit_pairs:
         fit_on = candidates.sample(settings.fit_pairs, seed=n).sort("a", "b")
     return fit_model(
-        prepared, compare_pairs(prepared, sample, config.cutoffs, config.partial_similarities), compare_pairs(prepared, fit_on, config.cutoffs, config.partial_similarities), config,
+        prepared, compare_pairs(prepared, sample, config), compare_pairs(prepared, fit_on, config), config,
         candidates.height,
     ).rounded()
 
@@ -335,7 +335,7 @@ def _score_in_chunks(
     kept: list[pl.DataFrame] = []
     for start in range(0, candidates.height, config.compare_chunk_size):
         chunk = candidates.slice(start, config.compare_chunk_size)
-        scored = score_pairs(compare_pairs(prepared, chunk, config.cutoffs, config.partial_similarities), config, model)
+        scored = score_pairs(compare_pairs(prepared, chunk, config), config, model)
         scored = scored.with_columns(pl.col(c).cast(pl.Float32) for c in scored.columns if c.startswith("sim_"))
         scored = scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
         scored = scored.join(decided, on=["a", "b"], how="left").filter(
@@ -345,7 +345,7 @@ def _score_in_chunks(
         ).drop("keep")
         kept.append(scored)
     if not kept:
-        scored = score_pairs(compare_pairs(prepared, candidates, config.cutoffs, config.partial_similarities), config, model)
+        scored = score_pairs(compare_pairs(prepared, candidates, config), config, model)
         return scored.drop(c for c in scored.columns if c.startswith(("lvl_", "tf_")))
     return pl.concat(kept)
 

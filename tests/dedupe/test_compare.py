@@ -101,9 +101,9 @@ def test_level_cut_offs_come_from_the_rules_file():
     prepared = comparison_frame(records({"first_name": "Martha"}, {"first_name": "Marhta"}), config)
     pair = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
     # Jaro-Winkler 0.961: a typo under the configured cut-off, a looser variant under 0.97.
-    assert compare_pairs(prepared, pair, config.cutoffs)["lvl_first_name"].item() == 2
+    assert compare_pairs(prepared, pair, config)["lvl_first_name"].item() == 2
     strict = replace(config, cutoffs=replace(config.cutoffs, name_close=0.97))
-    assert compare_pairs(prepared, pair, strict.cutoffs)["lvl_first_name"].item() == 3
+    assert compare_pairs(prepared, pair, strict)["lvl_first_name"].item() == 3
     labels = configured_model(strict).weights.filter(pl.col("field") == "first_name")["label"].to_list()
     assert "jaro-winkler >= 0.97" in labels
 
@@ -129,12 +129,12 @@ def test_partial_similarities_come_from_the_rules_file(tmp_path):
     assert config.partial_similarities.birth_day_month_swapped == 0.55
     prepared = comparison_frame(records({"birth_date": "1980-03-04"}, {"birth_date": "1980-04-03"}), config)
     pair = pl.DataFrame({"a": [0], "b": [1]}, schema={"a": pl.UInt32, "b": pl.UInt32})
-    sims = compare_pairs(prepared, pair, config.cutoffs, config.partial_similarities).row(0, named=True)
+    sims = compare_pairs(prepared, pair, config).row(0, named=True)
     assert sims["sim_birth_date"] == pytest.approx(0.55)
     # Address parts weigh what the file says: a street-only agreement over street and postcode.
     only_street = replace(config.partial_similarities, address_parts={"postcode": 0.1, "street": 0.9, "house_number": 0.2, "city": 0.1})
     prepared = comparison_frame(records({"street": "Hauptstraße", "postcode": "10115"}, {"street": "Hauptstraße", "postcode": "80331"}), config)
-    sims = compare_pairs(prepared, pair, config.cutoffs, only_street).row(0, named=True)
+    sims = compare_pairs(prepared, pair, replace(config, partial_similarities=only_street)).row(0, named=True)
     assert sims["sim_address"] == pytest.approx(0.9)
 
 

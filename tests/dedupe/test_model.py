@@ -173,7 +173,7 @@ def test_sessions_without_a_person_learn_only_from_records_that_name_nobody():
     )
     prepared = comparison_frame(frame, CONFIG)
     pairs = pl.DataFrame({"a": [0, 2], "b": [1, 3]}, schema={"a": pl.UInt32, "b": pl.UInt32})
-    compared = compare_pairs(prepared, pairs, CONFIG.cutoffs)
+    compared = compare_pairs(prepared, pairs, CONFIG)
     assert compared["lvl_no_person"].to_list() == [True, False]
     phone_session = next(s for s in CONFIG.model.training if s.get("all") == {"phone": 0})
     assert phone_session.get("no_person")
