@@ -121,7 +121,8 @@ def feature_query(outcome_classes: tuple[tuple[str, bool], ...]) -> str:
 REQUIRED_COLUMNS = (
     "record_id", "ingested_at", "created_at", "source_kind", "web_visits", "time_on_site_seconds", "page_views",
     "email_opens", "email_clicks", "form_submissions", "campaign_memberships", "employee_count",
-    "last_activity_type", "last_activity_at", "lead_origin", "lead_source", "occupation", "country_code", "region", "city", "seniority", "industry",
+    "last_activity_type", "last_activity_at", "lead_origin", "lead_source", "occupation", "country_code", "region",
+    "city", "seniority", "industry",
     "email_is_freemail", "email_valid", "phone_valid", "do_not_email", "outcome",
 )
 

@@ -90,9 +90,11 @@ def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, n
     started = time.perf_counter()
     frame = read_features(conn, settings.outcome_classes)
     outcome = training_outcome(frame, settings.open_as_lost_after_days, settings.open_as_lost_weight)
+    # Decided in the CRM; the other leads the model learns from are long-open ones.
+    truly_decided = frame.get_column("is_converted").is_not_null().to_numpy()
     converted = int((outcome == True).sum())  # noqa: E712 - polars comparison, nulls stay out
     lost = int((outcome == False).sum())  # noqa: E712
-    stale = int(((outcome == False) & frame.get_column("is_converted").is_null()).sum())  # noqa: E712
+    stale = int((outcome.is_not_null().to_numpy() & ~truly_decided).sum())
     report = TrainingReport(TOO_FEW_OUTCOMES, frame.height, converted, lost,
                             settings.min_converted, settings.min_lost, stale_open_leads=stale,
                             open_as_lost_after_days=settings.open_as_lost_after_days,
@@ -115,7 +117,6 @@ def _train_and_score(conn: duckdb.DuckDBPyConnection, settings: ModelSettings, n
     decided_rows = np.flatnonzero(decided)
     y = y_all[decided_rows]
     # A long-open CRM lead is weaker evidence than a decided one: it weighs open_as_lost_weight.
-    truly_decided = frame.get_column("is_converted").is_not_null().to_numpy()
     weight_all = np.where(truly_decided, 1.0, settings.open_as_lost_weight)
 
     full = fit_logistic(design[decided_rows], y, settings.l2_penalty, weights=weight_all[decided_rows])
