@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -329,6 +330,24 @@ def run_dbt(args: list[str], warehouse: Path, work_dir: Path, threads: int) -> t
     return wall, float(match.group(1)) if match else None, f"{cpu:.1f} s CPU; {summary.split('Done. ')[-1]}"
 
 
+def fresh_warehouse(work_dir: Path, pristine: Path, build: Callable[[Path], str], keep: bool) -> Path:
+    """`work_dir`/warehouse.duckdb as `build` makes it, and no dbt target from an earlier run.
+    In a kept work folder the first build is saved as `pristine` and copied on later runs."""
+    warehouse = work_dir / "warehouse.duckdb"
+    warehouse.unlink(missing_ok=True)
+    shutil.rmtree(work_dir / "target", ignore_errors=True)
+    if pristine.exists():
+        shutil.copyfile(pristine, warehouse)
+        print(f"reused generated warehouse {pristine}")
+        return warehouse
+    started = time.perf_counter()
+    summary = build(warehouse)
+    print(f"generated warehouse in {time.perf_counter() - started:.1f} s: {summary}")
+    if keep:
+        shutil.copyfile(warehouse, pristine)
+    return warehouse
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -339,20 +358,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_dbt_") as scratch:
         work_dir = args.keep or Path(scratch)
         work_dir.mkdir(parents=True, exist_ok=True)
-        warehouse = work_dir / "warehouse.duckdb"
-        warehouse.unlink(missing_ok=True)
-        shutil.rmtree(work_dir / "target", ignore_errors=True)
-
-        pristine = work_dir / f"core_{args.people}.duckdb"
-        if pristine.exists():  # a kept work folder: reuse the generated core tables
-            shutil.copyfile(pristine, warehouse)
-            print(f"reused generated core warehouse {pristine}")
-        else:
-            started = time.perf_counter()
-            counts = build_warehouse(warehouse, args.people)
-            print(f"generated core warehouse in {time.perf_counter() - started:.1f} s: {counts}")
-            if args.keep:
-                shutil.copyfile(warehouse, pristine)
+        warehouse = fresh_warehouse(work_dir, work_dir / f"core_{args.people}.duckdb",
+                                    lambda path: str(build_warehouse(path, args.people)), keep=args.keep is not None)
 
         print(f"machine load average before dbt: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         wall, _, _ = run_dbt(["parse"], warehouse, work_dir, args.threads)

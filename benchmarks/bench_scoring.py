@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_dbt import build_warehouse, run_dbt  # noqa: E402
+from bench_dbt import build_warehouse, fresh_warehouse, run_dbt  # noqa: E402
 
 from scoring import load_settings, train_and_score  # noqa: E402
 from scoring.model import roc_auc  # noqa: E402
@@ -83,6 +83,14 @@ def add_behaviour(conn: duckdb.DuckDBPyConnection) -> None:
         where r.record_id = b.record_id
         """
     )
+
+
+def build_with_behaviour(path: Path, people: int) -> str:
+    """bench_dbt's core warehouse with activity columns and outcomes; its row counts."""
+    counts = build_warehouse(path, people)
+    with duckdb.connect(str(path)) as conn:
+        add_behaviour(conn)
+    return f"{counts}, with behaviour"
 
 
 def train(path: Path) -> str:
@@ -158,21 +166,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_scoring_") as scratch:
         work_dir = args.keep or Path(scratch)
         work_dir.mkdir(parents=True, exist_ok=True)
-        warehouse = work_dir / "warehouse.duckdb"
-        warehouse.unlink(missing_ok=True)
-        shutil.rmtree(work_dir / "target", ignore_errors=True)
-        pristine = work_dir / f"core_with_behaviour_{args.people}.duckdb"
-        if pristine.exists():  # a kept work folder: reuse the generated warehouse
-            shutil.copyfile(pristine, warehouse)
-            print(f"reused generated core warehouse with behaviour {pristine}")
-        else:
-            started = time.perf_counter()
-            counts = build_warehouse(warehouse, args.people)
-            with duckdb.connect(str(warehouse)) as conn:
-                add_behaviour(conn)
-            print(f"generated core warehouse with behaviour in {time.perf_counter() - started:.1f} s: {counts}")
-            if args.keep:
-                shutil.copyfile(warehouse, pristine)
+        warehouse = fresh_warehouse(work_dir, work_dir / f"core_with_behaviour_{args.people}.duckdb",
+                                    lambda path: build_with_behaviour(path, args.people), keep=args.keep is not None)
         started = time.perf_counter()
         message = train(warehouse)
         print(f"training step: {time.perf_counter() - started:.1f} s wall ({message})")
