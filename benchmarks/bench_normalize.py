@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.normalize import normalize_batch
-from ingest.normalize.core import RAW_TABLES
 from ingest.raw import contract_formats, ingest_source_kind
+from ingest.tables import RAW_TABLE_NAMES
 from ingest.warehouse import WAREHOUSE_CONFIG, read_table, table_exists
 
 
@@ -43,7 +43,7 @@ def main() -> None:
         conn = duckdb.connect(str(Path(tmp) / "wh.duckdb"), config=WAREHOUSE_CONFIG)
         for kind in ("purchased_list", "web_form", "crm_export"):
             ingest_source_kind(conn, landing, kind, batch_id="bench")
-        raw = {name: read_table(conn, name) for name in RAW_TABLES if table_exists(conn, name)}
+        raw = {name: read_table(conn, name) for name in RAW_TABLE_NAMES if table_exists(conn, name)}
     rows = sum(frame.height for frame in raw.values())
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu_before = _cpu_seconds()

@@ -39,13 +39,11 @@ from ingest.warehouse import (
     transaction,
 )
 
-RAW_TABLES = RAW_TABLE_NAMES
 CORE_TABLES = {
     "lead_records": LEAD_RECORDS,
     "consent_records": CONSENT_RECORDS,
     "touchpoints": TOUCHPOINTS,
 }
-QUARANTINE_TABLE = QUARANTINE_ROWS
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _report(conn: duckdb.DuckDBPyConnection, plan: NormalizePlan, normalized_raw
         lead_records=lead_records,
         consent_records=count(f"select count(*) from {CONSENT_RECORDS}"),
         touchpoints=count(f"select count(*) from {TOUCHPOINTS}"),
-        quarantined=count(f"select count(*) from {QUARANTINE_TABLE} where stage = 'normalize'"),
+        quarantined=count(f"select count(*) from {QUARANTINE_ROWS} where stage = 'normalize'"),
         invalid_emails=invalid_emails,
         invalid_phones=invalid_phones,
         date_issues=date_issues,
@@ -114,7 +112,7 @@ def _rows_of(conn: duckdb.DuckDBPyConnection, keys: str, on: list[str]) -> dict[
     condition = " and ".join(f"k.{c} = r.{c}" for c in on)
     return {
         table: conn.sql(f"select r.* from {table} r semi join {keys} k on {condition}").pl()
-        for table in RAW_TABLES
+        for table in RAW_TABLE_NAMES
         if table_exists(conn, table)
     }
 
@@ -126,8 +124,8 @@ def _incremental_input(conn: duckdb.DuckDBPyConnection, new_versions: pl.DataFra
         fresh = _rows_of(conn, "_normalize_new", ["source_file", "file_sha256"])
     repeated = pl.DataFrame({"record_id": record_ids(fresh).unique()})
     quarantined = (
-        f"union all select source_file, file_sha256, source_row from {QUARANTINE_TABLE} where stage = 'normalize'"
-        if table_exists(conn, QUARANTINE_TABLE) else ""
+        f"union all select source_file, file_sha256, source_row from {QUARANTINE_ROWS} where stage = 'normalize'"
+        if table_exists(conn, QUARANTINE_ROWS) else ""
     )
     with registered(conn, "_normalize_repeated", repeated):
         earlier_keys = conn.sql(f"""
@@ -161,12 +159,12 @@ def build_core(
     formats = _contract_formats() if formats is None else formats
     fingerprint = rules_fingerprint(formats)
     plan = plan_normalization(
-        conn, RAW_TABLES, tuple(CORE_TABLES.values()), fingerprint, full_rebuild=full_rebuild
+        conn, RAW_TABLE_NAMES, tuple(CORE_TABLES.values()), fingerprint, full_rebuild=full_rebuild
     )
     if plan.mode == "incremental" and plan.new.height == 0:
         return _report(conn, plan, 0)
     if plan.mode == "full":
-        raw = {name: read_table(conn, name) for name in RAW_TABLES if table_exists(conn, name)}
+        raw = {name: read_table(conn, name) for name in RAW_TABLE_NAMES if table_exists(conn, name)}
     else:
         raw = _incremental_input(conn, plan.new)
     batch = normalize_batch(raw, formats=formats, now=now)
@@ -210,6 +208,6 @@ def _replace_normalize_quarantine(conn: duckdb.DuckDBPyConnection, rows: pl.Data
     complete set too.
     """
     rows = rows.cast(QUARANTINE_SCHEMA)
-    if table_exists(conn, QUARANTINE_TABLE):
-        conn.execute(f"delete from {QUARANTINE_TABLE} where stage = 'normalize'")
-    append_rows(conn, QUARANTINE_TABLE, rows)
+    if table_exists(conn, QUARANTINE_ROWS):
+        conn.execute(f"delete from {QUARANTINE_ROWS} where stage = 'normalize'")
+    append_rows(conn, QUARANTINE_ROWS, rows)

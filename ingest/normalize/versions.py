@@ -21,7 +21,6 @@ from ingest.normalize.rulebook import RULES_DIR
 from ingest.tables import NORMALIZED_FILE_VERSIONS, table
 from ingest.warehouse import append_rows, overwrite_table, table_exists
 
-NORMALIZED_VERSIONS_TABLE = NORMALIZED_FILE_VERSIONS
 VERSION_KEY = ["raw_table", "source_file", "file_sha256"]
 VERSIONS_SCHEMA = table(NORMALIZED_FILE_VERSIONS).polars_schema()
 # Bump when a change to the normalization code (ingest/normalize/) changes what a raw row
@@ -83,9 +82,9 @@ def plan_normalization(
 
     if full_rebuild:
         return full("full rebuild requested")
-    if not all(table_exists(conn, t) for t in (NORMALIZED_VERSIONS_TABLE, *core_tables)):
+    if not all(table_exists(conn, t) for t in (NORMALIZED_FILE_VERSIONS, *core_tables)):
         return full("first run")
-    done = conn.sql(f"select * from {NORMALIZED_VERSIONS_TABLE}").pl()
+    done = conn.sql(f"select * from {NORMALIZED_FILE_VERSIONS}").pl()
     if done.height and (done["rules_fingerprint"] != fingerprint).any():
         return full("rules, contracts or normalization logic version changed")
     compared = done.join(current, on=VERSION_KEY, how="left", suffix="_now")
@@ -109,6 +108,6 @@ def record_normalized(
 ) -> None:
     """Remember the versions this run normalized, in the caller's transaction."""
     if plan.mode == "full":
-        overwrite_table(conn, NORMALIZED_VERSIONS_TABLE, _version_rows(plan.current, fingerprint, now))
+        overwrite_table(conn, NORMALIZED_FILE_VERSIONS, _version_rows(plan.current, fingerprint, now))
     else:
-        append_rows(conn, NORMALIZED_VERSIONS_TABLE, _version_rows(plan.new, fingerprint, now))
+        append_rows(conn, NORMALIZED_FILE_VERSIONS, _version_rows(plan.new, fingerprint, now))

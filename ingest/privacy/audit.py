@@ -20,7 +20,8 @@ import duckdb
 import polars as pl
 import yaml
 
-from ingest.privacy.tables import PRIVACY_LOG_SCHEMA, PRIVACY_LOG_TABLE
+from ingest.privacy.tables import PRIVACY_LOG_SCHEMA
+from ingest.tables import PRIVACY_LOG
 from ingest.warehouse import append_rows
 
 REASON_CODES_FILE = Path(__file__).with_name("reason_codes.yaml")
@@ -80,5 +81,5 @@ def log_event(
         },
         schema=PRIVACY_LOG_SCHEMA,
     )
-    append_rows(conn, PRIVACY_LOG_TABLE, row)
+    append_rows(conn, PRIVACY_LOG, row)
     return event_id

@@ -26,7 +26,6 @@ from ingest.tables import (
 )
 from ingest.warehouse import table_columns, table_exists
 
-RAW_TABLES = RAW_TABLE_NAMES
 LINEAGE = ("source_file", "source_row", "file_sha256")
 LINEAGE_SCHEMA = {c: POLARS_TYPES[LINEAGE_COLUMNS[c]] for c in LINEAGE}
 
@@ -171,7 +170,7 @@ def _raw_matches(
     """
     found, raw_emails, raw_phones = [core_lineage], set(), set()
     wanted_lineage = core_lineage.with_columns(_own=pl.lit(True))
-    for table in RAW_TABLES:
+    for table in RAW_TABLE_NAMES:
         if not table_exists(conn, table):
             continue
         cols = _columns(conn, table)

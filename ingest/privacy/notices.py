@@ -14,7 +14,8 @@ import polars as pl
 
 from ingest.privacy.audit import log_event
 from ingest.privacy.clock import utc_naive
-from ingest.privacy.tables import NOTICES_SCHEMA, NOTICES_TABLE, ensure_privacy_tables
+from ingest.privacy.tables import NOTICES_SCHEMA, ensure_privacy_tables
+from ingest.tables import ART14_NOTICES
 from ingest.warehouse import append_rows
 
 CHANNELS = ("email", "postal", "phone", "other")
@@ -45,7 +46,7 @@ def record_notice(
         },
         schema=NOTICES_SCHEMA,
     )
-    count = append_rows(conn, NOTICES_TABLE, frame)
+    count = append_rows(conn, ART14_NOTICES, frame)
     log_event(conn, event_kind="art14_notice", occurred_at=recorded_at, reason=f"notified by {channel}",
-              counts={NOTICES_TABLE: count})
+              counts={ART14_NOTICES: count})
     return count

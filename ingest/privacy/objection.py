@@ -19,8 +19,8 @@ from ingest.privacy.clock import utc_naive
 from ingest.privacy.erasure import UnknownLead, known_lead_ids, resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
 from ingest.privacy.suppression import add_to_suppression_list, identifier_frame
-from ingest.privacy.tables import OBJECTIONS_SCHEMA, OBJECTIONS_TABLE, ensure_privacy_tables
-from ingest.tables import SUPPRESSION_LIST
+from ingest.privacy.tables import OBJECTIONS_SCHEMA, ensure_privacy_tables
+from ingest.tables import OBJECTIONS, SUPPRESSION_LIST
 from ingest.warehouse import append_rows, transaction
 
 
@@ -55,7 +55,7 @@ def record_objection(
             conn, identifier_frame(subject.email_keys, subject.phones),
             reason_kind="objection", salt=salt, added_at=occurred_at,
         )
-        append_rows(conn, OBJECTIONS_TABLE, pl.DataFrame(
+        append_rows(conn, OBJECTIONS, pl.DataFrame(
             {"lead_id": leads, "channel": ["all"] * len(leads), "objected_at": [occurred_at] * len(leads)},
             schema=OBJECTIONS_SCHEMA,
         ))
@@ -63,7 +63,7 @@ def record_objection(
             conn, event_kind="objection", occurred_at=occurred_at,
             reason=reason_code,
             ticket=ticket,
-            counts={OBJECTIONS_TABLE: len(leads), f"{SUPPRESSION_LIST} (added)": added},
+            counts={OBJECTIONS: len(leads), f"{SUPPRESSION_LIST} (added)": added},
             subject_hash=subject_hash,
         )
     return ObjectionReport(event_id=event_id, leads=len(leads), suppression_added=added)

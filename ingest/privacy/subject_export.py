@@ -20,15 +20,18 @@ from ingest.privacy.clock import utc_naive
 from ingest.privacy.deletion import subject_rows
 from ingest.privacy.erasure import resolve_subject
 from ingest.privacy.identifiers import DEFAULT_REGION
-from ingest.privacy.locate import RAW_TABLES, Subject
-from ingest.privacy.tables import NOTICES_TABLE, OBJECTIONS_TABLE, ensure_privacy_tables
+from ingest.privacy.locate import Subject
+from ingest.privacy.tables import ensure_privacy_tables
 from ingest.tables import (
+    ART14_NOTICES,
     CONSENT_RECORDS,
     FILE_REGISTRY,
     GOLDEN_LEADS,
     LEAD_IDENTITY,
     LEAD_RECORDS,
+    OBJECTIONS,
     QUARANTINE_ROWS,
+    RAW_TABLE_NAMES,
     TOUCHPOINTS,
 )
 from ingest.warehouse import table_columns, table_exists
@@ -76,7 +79,7 @@ def _raw_rows(conn: duckdb.DuckDBPyConnection, subject: Subject) -> list[dict]:
     out: list[dict] = []
     conn.register("_export_lineage", subject.lineage.to_arrow())
     try:
-        for table in RAW_TABLES:
+        for table in RAW_TABLE_NAMES:
             if table_exists(conn, table):
                 rows = conn.sql(
                     f"select r.* from {table} r join _export_lineage l on l.source_file = r.source_file "
@@ -170,7 +173,7 @@ def subject_export(
     leads, records = sorted(subject.lead_ids), sorted(subject.record_ids)
     source_records = _by_record(conn, LEAD_RECORDS, records, "source_kind, source_system, source_file, source_row")
     consents = _by_record(conn, CONSENT_RECORDS, records, "channel, given_at nulls last, consent_id")
-    notices = _by_lead(conn, NOTICES_TABLE, leads)
+    notices = _by_lead(conn, ART14_NOTICES, leads)
     quarantined, quarantined_files = _quarantined(conn, subject)
     export = {
         "generated_at": generated_at,
@@ -189,7 +192,7 @@ def subject_export(
         "lifecycle_history": _lifecycle(conn, leads),
         "sources": _sources(source_records, notices),
         "art14_notices": notices,
-        "objections": _by_lead(conn, OBJECTIONS_TABLE, leads),
+        "objections": _by_lead(conn, OBJECTIONS, leads),
     }
     counts = {k: len(v) for k, v in export.items() if isinstance(v, list)}
     counts["consent_history"] = len(consents)

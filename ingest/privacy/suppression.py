@@ -16,8 +16,8 @@ import polars as pl
 from ingest.normalize.email import normalize_email_expr
 from ingest.privacy.identifiers import hash_columns
 from ingest.privacy.locate import raw_identifier_frame
-from ingest.privacy.tables import SUPPRESSION_SCHEMA, SUPPRESSION_TABLE, ensure_privacy_tables
-from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS
+from ingest.privacy.tables import SUPPRESSION_SCHEMA, ensure_privacy_tables
+from ingest.tables import LEAD_IDENTITY, LEAD_RECORDS, SUPPRESSION_LIST
 from ingest.warehouse import append_rows, table_exists
 
 _IDENTIFIER_SCHEMA = {"identifier_kind": pl.String, "identifier": pl.String}
@@ -47,14 +47,14 @@ def add_to_suppression_list(
     ensure_privacy_tables(conn)
     incoming = hashed(identifiers, salt).unique()
     existing = conn.execute(
-        f"select identifier_kind, identifier_hash from {SUPPRESSION_TABLE} where reason_kind = ?",
+        f"select identifier_kind, identifier_hash from {SUPPRESSION_LIST} where reason_kind = ?",
         [reason_kind],
     ).pl()
     new = incoming.join(existing, on=["identifier_kind", "identifier_hash"], how="anti")
     rows = new.with_columns(
         reason_kind=pl.lit(reason_kind), added_at=pl.lit(added_at).cast(pl.Datetime("us"))
     ).select(list(SUPPRESSION_SCHEMA)).cast(SUPPRESSION_SCHEMA)
-    return append_rows(conn, SUPPRESSION_TABLE, rows)
+    return append_rows(conn, SUPPRESSION_LIST, rows)
 
 
 def opted_out_everywhere(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -89,8 +89,8 @@ def opted_out_everywhere(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def suppressed_hashes(conn: duckdb.DuckDBPyConnection, salt: str) -> pl.Series:
     """Every hash that blocks ingestion: the stored list plus today's opted-out-everywhere people."""
     listed = (
-        conn.sql(f"select identifier_hash from {SUPPRESSION_TABLE}").pl()["identifier_hash"]
-        if table_exists(conn, SUPPRESSION_TABLE)
+        conn.sql(f"select identifier_hash from {SUPPRESSION_LIST}").pl()["identifier_hash"]
+        if table_exists(conn, SUPPRESSION_LIST)
         else pl.Series("identifier_hash", [], dtype=pl.String)
     )
     derived = hashed(opted_out_everywhere(conn), salt)["identifier_hash"]

@@ -20,26 +20,20 @@ from ingest.tables import (
 )
 from ingest.warehouse import append_rows, replace_table, table_exists
 
-SUPPRESSION_TABLE = SUPPRESSION_LIST
-OBJECTIONS_TABLE = OBJECTIONS
-NOTICES_TABLE = ART14_NOTICES
-POLICY_SETTINGS_TABLE = POLICY_SETTINGS
-PRIVACY_LOG_TABLE = PRIVACY_LOG
-
 SUPPRESSION_SCHEMA: dict[str, pl.DataType] = table(SUPPRESSION_LIST).polars_schema()
 OBJECTIONS_SCHEMA: dict[str, pl.DataType] = table(OBJECTIONS).polars_schema()
 NOTICES_SCHEMA: dict[str, pl.DataType] = table(ART14_NOTICES).polars_schema()
 PRIVACY_LOG_SCHEMA: dict[str, pl.DataType] = table(PRIVACY_LOG).polars_schema()
 
 OWNED_TABLES: dict[str, dict[str, pl.DataType]] = {
-    SUPPRESSION_TABLE: SUPPRESSION_SCHEMA,
-    OBJECTIONS_TABLE: OBJECTIONS_SCHEMA,
-    NOTICES_TABLE: NOTICES_SCHEMA,
-    PRIVACY_LOG_TABLE: PRIVACY_LOG_SCHEMA,
+    SUPPRESSION_LIST: SUPPRESSION_SCHEMA,
+    OBJECTIONS: OBJECTIONS_SCHEMA,
+    ART14_NOTICES: NOTICES_SCHEMA,
+    PRIVACY_LOG: PRIVACY_LOG_SCHEMA,
 }
 
 # Tables whose rows are the record of privacy work itself: the deletion machinery leaves them.
-PROTECTED_TABLES = frozenset({SUPPRESSION_TABLE, PRIVACY_LOG_TABLE})
+PROTECTED_TABLES = frozenset({SUPPRESSION_LIST, PRIVACY_LOG})
 
 
 def ensure_privacy_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -48,7 +42,7 @@ def ensure_privacy_tables(conn: duckdb.DuckDBPyConnection) -> None:
         if not table_exists(conn, name):
             append_rows(conn, name, pl.DataFrame(schema=schema))
     # Logs written before tickets were recorded gain the column (empty for their rows).
-    conn.execute(f"alter table {PRIVACY_LOG_TABLE} add column if not exists ticket varchar")
+    conn.execute(f"alter table {PRIVACY_LOG} add column if not exists ticket varchar")
 
 
 def sync_policy_settings(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy | None = None) -> int:
@@ -64,7 +58,7 @@ def sync_policy_settings(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy 
         {"setting_key": list(settings), "setting_value": [str(v) for v in settings.values()]},
         schema=table(POLICY_SETTINGS).polars_schema(),
     )
-    return replace_table(conn, POLICY_SETTINGS_TABLE, frame)
+    return replace_table(conn, POLICY_SETTINGS, frame)
 
 
 def prepare_privacy_schema(conn: duckdb.DuckDBPyConnection, policy: PrivacyPolicy | None = None) -> None:

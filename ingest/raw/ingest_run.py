@@ -30,12 +30,11 @@ from ingest.raw.report import FileStats, IngestReport
 from ingest.raw.tables import (
     LINEAGE_SCHEMA,
     QUARANTINE_SCHEMA,
-    QUARANTINE_TABLE,
     RAW_TABLES,
     REGISTRY_SCHEMA,
-    REGISTRY_TABLE,
     raw_schema,
 )
+from ingest.tables import FILE_REGISTRY, QUARANTINE_ROWS
 from ingest.warehouse import append_rows, deferred_checkpoint, table_exists, transaction
 
 SuppressionCheck = Callable[[pl.DataFrame], pl.Series]
@@ -56,24 +55,24 @@ def registered_versions(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]
     A version rejected whole is not counted: it is read again on the next run (a fixed or new
     contract may fit it now), and reported again until it loads.
     """
-    if not table_exists(conn, REGISTRY_TABLE):
+    if not table_exists(conn, FILE_REGISTRY):
         return set()
     rows = conn.execute(
-        f"select source_file, file_sha256 from {REGISTRY_TABLE} where status <> 'rejected'"
+        f"select source_file, file_sha256 from {FILE_REGISTRY} where status <> 'rejected'"
     ).fetchall()
     return {(r[0], r[1]) for r in rows}
 
 
 def _forget_rejection(conn: duckdb.DuckDBPyConnection, source_file: str, sha256: str) -> None:
     """Drop an earlier whole-file rejection of this version (its registry row and file note)."""
-    if not table_exists(conn, REGISTRY_TABLE):
+    if not table_exists(conn, FILE_REGISTRY):
         return
     conn.execute(
-        f"delete from {REGISTRY_TABLE} where source_file = ? and file_sha256 = ? and status = 'rejected'",
+        f"delete from {FILE_REGISTRY} where source_file = ? and file_sha256 = ? and status = 'rejected'",
         [source_file, sha256],
     )
     conn.execute(
-        f"delete from {QUARANTINE_TABLE} where source_file = ? and file_sha256 = ? and stage = 'ingest'"
+        f"delete from {QUARANTINE_ROWS} where source_file = ? and file_sha256 = ? and stage = 'ingest'"
         " and source_row = 0",
         [source_file, sha256],
     )
@@ -83,8 +82,8 @@ def ensure_ingest_tables(conn: duckdb.DuckDBPyConnection, source_kind: str) -> N
     """Create the kind's raw table, quarantine and registry (empty) so readers always find them."""
     _append_together(conn, [
         (RAW_TABLES[source_kind], pl.DataFrame(schema=raw_schema(source_kind))),
-        (QUARANTINE_TABLE, pl.DataFrame(schema=QUARANTINE_SCHEMA)),
-        (REGISTRY_TABLE, pl.DataFrame(schema=REGISTRY_SCHEMA)),
+        (QUARANTINE_ROWS, pl.DataFrame(schema=QUARANTINE_SCHEMA)),
+        (FILE_REGISTRY, pl.DataFrame(schema=REGISTRY_SCHEMA)),
     ])
 
 
@@ -323,8 +322,8 @@ def _write_file(
         raise RuntimeError(f"{landing.source_file}: row counts do not reconcile: {stats}")
     _append_together(conn, [
         (RAW_TABLES[landing.source_kind], _without_empty_columns(raw)),
-        (QUARANTINE_TABLE, _quarantine_frame(rejected, landing, sha256, batch_id, ingested_at)),
-        (REGISTRY_TABLE, _registry_frame(stats, batch_id, ingested_at)),
+        (QUARANTINE_ROWS, _quarantine_frame(rejected, landing, sha256, batch_id, ingested_at)),
+        (FILE_REGISTRY, _registry_frame(stats, batch_id, ingested_at)),
     ], before=lambda: _forget_rejection(conn, landing.source_file, sha256))
     return stats
 

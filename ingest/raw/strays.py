@@ -14,13 +14,8 @@ import duckdb
 import polars as pl
 
 from ingest.raw.landing import is_temporary, read_regular_file, refused_source_of, sha256_of
-from ingest.raw.tables import (
-    FOLDER_KINDS,
-    QUARANTINE_SCHEMA,
-    QUARANTINE_TABLE,
-    REGISTRY_SCHEMA,
-    REGISTRY_TABLE,
-)
+from ingest.raw.tables import FOLDER_KINDS, QUARANTINE_SCHEMA, REGISTRY_SCHEMA
+from ingest.tables import FILE_REGISTRY, QUARANTINE_ROWS
 from ingest.warehouse import append_rows, table_exists, transaction
 
 REASON = "outside_source_folders"
@@ -71,15 +66,15 @@ def report_stray_files(
             "batch_id": batch_id, "quarantined_at": at,
         }], schema=QUARANTINE_SCHEMA)
         with transaction(conn):
-            if table_exists(conn, REGISTRY_TABLE):
+            if table_exists(conn, FILE_REGISTRY):
                 conn.execute(
-                    f"delete from {REGISTRY_TABLE} where source_file = ? and status = 'rejected'", [source_file]
+                    f"delete from {FILE_REGISTRY} where source_file = ? and status = 'rejected'", [source_file]
                 )
-            if table_exists(conn, QUARANTINE_TABLE):
+            if table_exists(conn, QUARANTINE_ROWS):
                 conn.execute(
-                    f"delete from {QUARANTINE_TABLE} where source_file = ? and reason = ?", [source_file, REASON]
+                    f"delete from {QUARANTINE_ROWS} where source_file = ? and reason = ?", [source_file, REASON]
                 )
-            append_rows(conn, REGISTRY_TABLE, registry)
-            append_rows(conn, QUARANTINE_TABLE, note)
+            append_rows(conn, FILE_REGISTRY, registry)
+            append_rows(conn, QUARANTINE_ROWS, note)
         reported.append(source_file)
     return reported

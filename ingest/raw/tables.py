@@ -27,8 +27,6 @@ FOLDER_KINDS: dict[str, str] = {
     "crm_exports": "crm_export",
 }
 
-QUARANTINE_TABLE = QUARANTINE_ROWS
-REGISTRY_TABLE = FILE_REGISTRY
 
 LINEAGE_SCHEMA: dict[str, pl.DataType] = {c: POLARS_TYPES[t] for c, t in LINEAGE_COLUMNS.items()}
 

@@ -16,7 +16,6 @@ from ingest.tables import (
 from quality.specs import Batch, expectation
 from quality.suites._sql import existing_tables, quote_ident
 
-RAW_TABLES = RAW_TABLE_NAMES
 TABLES = (FILE_REGISTRY, QUARANTINE_ROWS)
 # A file version is named by its path and the start of its content hash (no personal data).
 FILE_VERSION = "{t}source_file || '@' || left({t}file_sha256, 12)"
@@ -25,7 +24,7 @@ FILE_VERSION = "{t}source_file || '@' || left({t}file_sha256, 12)"
 def batches(conn: duckdb.DuckDBPyConnection, cfg: dict[str, Any], now: datetime) -> list[Batch]:
     # A source kind that never delivered has no raw table yet; with none at all, the batches
     # name every raw table as missing so the suite fails instead of passing on nothing.
-    raw_tables = existing_tables(conn, list(RAW_TABLES)) or list(RAW_TABLES)
+    raw_tables = existing_tables(conn, list(RAW_TABLE_NAMES)) or list(RAW_TABLE_NAMES)
     return [
         _lineage_batch(cfg, raw_tables),
         _reconciliation_batch(cfg, raw_tables, has_erasures=bool(existing_tables(conn, [FILE_ERASURES]))),

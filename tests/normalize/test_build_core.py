@@ -3,7 +3,7 @@ import polars as pl
 import pytest
 
 from ingest.normalize import build_core
-from ingest.normalize.versions import NORMALIZED_VERSIONS_TABLE
+from ingest.tables import NORMALIZED_FILE_VERSIONS
 from ingest.warehouse import append_rows
 
 CORE_TABLES = ("core.lead_records", "core.consent_records", "core.touchpoints")
@@ -56,7 +56,7 @@ def test_a_run_normalizes_only_new_file_versions(conn, make_raw, formats, now):
         source_file="purchased_lists/adressdirekt/new.csv"), "e", "b2", 20))
     report = build_core(conn, now=now, formats=formats)
     assert (report.mode, report.normalized_raw_rows, report.lead_records) == ("incremental", 1, 51)
-    assert conn.sql(f"select count(*) from {NORMALIZED_VERSIONS_TABLE}").fetchone()[0] == 2
+    assert conn.sql(f"select count(*) from {NORMALIZED_FILE_VERSIONS}").fetchone()[0] == 2
 
 
 def test_incremental_run_gives_what_a_full_rebuild_gives(conn, make_raw, formats, now):
